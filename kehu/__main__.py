@@ -1,0 +1,3 @@
+from kehu.cli import main
+
+main()

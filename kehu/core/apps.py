@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "kehu.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self):
+        from kehu.core import leaks, menus  # noqa: F401  (register the core menu entries and routes)

@@ -1,0 +1,23 @@
+from django.conf import settings
+
+from kehu.core.menus import menu_for, mobile_bar_for
+
+
+def shell(request):
+    """What the app frame (top bar, sidebar, bottom bar) needs on every page."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"languages": settings.LANGUAGES}
+    from kehu.notify.services import unread_count
+
+    groups = menu_for(user)
+    entries = [e for g in groups for e in g["entries"]]
+    matching = [e for e in entries if request.path == e.url or (e.url != "/" and request.path.startswith(e.url))]
+    active = max(matching, key=lambda e: len(e.url)).key if matching else ""
+    return {
+        "menu_groups": groups,
+        "mobile_bar": mobile_bar_for(user),
+        "unread_count": unread_count(user),
+        "active_menu": active,
+        "languages": settings.LANGUAGES,
+    }

@@ -1,0 +1,15 @@
+from kehu.core.leakcheck import scoped, unscoped
+from kehu.notify.models import Message
+
+scoped("notify:inbox", Message, "list", marker=lambda m: m.title, list_query="box=all")
+scoped("notify:message_detail", Message, "detail")
+scoped("api:message-list", Message, "list", api=True)
+scoped("api:message-detail", Message, "detail", api=True)
+scoped("api:message-read", Message, "detail", api=True)
+unscoped(
+    "acts on the current user's own messages only",
+    "notify:mark_all_read",
+    "notify:unread_badge",
+    "api:message-read-all",
+    "api:message-unread-count",
+)

@@ -1,0 +1,46 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehu.core.listing import paginate
+from kehu.notify import services
+from kehu.notify.models import Message
+from kehu.org.scope import get_visible_or_404
+
+
+@login_required
+def inbox(request):
+    box = request.GET.get("box", "unread")
+    queryset = Message.objects.visible_to(request.user)
+    if box == "unread":
+        queryset = queryset.unread()
+    page, listing = paginate(request, queryset)
+    return render(request, "notify/inbox.html", {**listing, "box": box})
+
+
+@login_required
+def message_detail(request, pk):
+    message = get_visible_or_404(Message, request.user, pk)
+    if message.read_at is None:
+        services.mark_read(request.user, [message.pk])
+        request.user.__dict__.pop("_kehu_unread", None)
+    if request.GET.get("go") and message.link and url_has_allowed_host_and_scheme(message.link, {request.get_host()}):
+        return redirect(message.link)
+    return render(request, "notify/message_detail.html", {"message": message})
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = services.mark_read(request.user)
+    messages.success(request, _("%(count)d messages marked as read.") % {"count": count})
+    return redirect("notify:inbox")
+
+
+@login_required
+def unread_badge(request):
+    """The bell's badge, polled by htmx so the count stays live."""
+    return render(request, "notify/_unread_badge.html", {"unread_count": services.unread_count(request.user)})

@@ -1,0 +1,97 @@
+"""visible_to: each scope kind, the union of several roles, sharing, and narrowing for "change"."""
+
+import pytest
+
+from kehu.org import services
+from kehu.org.scope import effective_scope
+from tests.factories import UserFactory, make_role
+from tests.scoped_app.models import Memo, MemoShare
+
+
+def memo(owner, title):
+    return Memo.objects.create(owner=owner, owner_department=owner.department, title=title)
+
+
+@pytest.fixture
+def memos(org):
+    return {
+        "rep": memo(org.rep, "rep"),
+        "rep_bj": memo(org.rep_bj, "rep_bj"),
+        "rep_east": memo(org.rep_east, "rep_east"),
+        "manager": memo(org.manager, "manager"),
+        "director": memo(org.director, "director"),
+        "ops": memo(org.chosen_viewer, "ops"),
+    }
+
+
+def titles(user, action="view"):
+    return set(Memo.objects.visible_to(user, action).values_list("title", flat=True))
+
+
+def test_self_scope_sees_only_own_records(org, memos):
+    assert titles(org.rep) == {"rep"}
+    assert titles(org.rep_east) == {"rep_east"}
+
+
+def test_own_department_scope_excludes_sub_departments(org, memos):
+    assert titles(org.dept_viewer) == {"rep", "manager"}
+
+
+def test_department_and_below_follows_the_tree(org, memos):
+    assert titles(org.manager) == {"rep", "rep_bj", "manager"}
+    assert titles(org.director) == {"rep", "rep_bj", "rep_east", "manager", "director"}
+
+
+def test_chosen_departments_include_their_sub_departments_and_own_records(org, memos):
+    assert titles(org.chosen_viewer) == {"rep_east", "ops"}
+
+
+def test_all_scope_and_no_role(org, memos):
+    assert titles(org.everyone_viewer) == set(memos)
+    assert titles(org.nobody) == set()
+    assert titles(org.admin) == set()  # administrators administer; they do not see sales data by default
+
+
+def test_several_roles_union_their_scopes(org, memos):
+    east_role = make_role("t_east", {"memos": (("view",), "chosen", [org.east])})
+    org.rep.roles.add(east_role)
+    assert titles(org.rep) == {"rep", "rep_east"}
+
+
+def test_change_is_narrower_than_view_when_a_role_only_views(org, memos):
+    assert titles(org.chosen_viewer, "change") == set()
+    assert titles(org.manager, "change") == {"rep", "rep_bj", "manager"}
+
+
+def test_shared_records_are_visible_and_editable_only_when_shared_for_edit(org, memos):
+    MemoShare.objects.create(memo=memos["rep_east"], user=org.rep)
+    MemoShare.objects.create(memo=memos["director"], department=org.north, can_edit=True)
+    assert titles(org.rep) == {"rep", "rep_east", "director"}
+    assert titles(org.rep, "change") == {"rep", "director"}
+    assert titles(org.rep_bj) == {"rep_bj"}  # beijing is below north, but shares go to the department itself
+
+
+def test_moving_a_department_moves_the_managers_scope(org, memos):
+    assert "rep_bj" in titles(org.manager)
+    services.move_department(org.admin, org.beijing, org.east)
+    manager = type(org.manager).objects.get(pk=org.manager.pk)  # a new request: fresh scope cache
+    assert titles(manager) == {"rep", "manager"}
+
+
+def test_user_who_left_sees_nothing(org, memos):
+    services.mark_user_left(org.admin, org.rep)
+    org.rep.refresh_from_db()
+    assert titles(org.rep) == set()
+
+
+def test_scope_is_computed_once_per_user_object(org, memos, django_assert_num_queries):
+    user = type(org.manager).objects.get(pk=org.manager.pk)
+    with django_assert_num_queries(4):  # grants, their chosen departments, subtree root paths, subtree ids
+        effective_scope(user, "memos", "view")
+    with django_assert_num_queries(0):
+        effective_scope(user, "memos", "view")
+
+
+def test_superuser_sees_everything(org, memos):
+    root = UserFactory(username="root", is_superuser=True, department=org.root)
+    assert titles(root) == set(memos)
