@@ -36,12 +36,8 @@ class StaleEdit(Exception):
         self.changed_at = changed_at
         who = changed_by.display_name if changed_by else _("someone")
         when = date_format(timezone.localtime(changed_at), "Y-m-d H:i") if changed_at else ""
-        super().__init__(
-            _(
-                "This record was changed by %(who)s at %(when)s after you opened it. Reload it and make your change again."
-            )
-            % {"who": who, "when": when}
-        )
+        message = _("This record was changed by %(who)s at %(when)s after you opened it.") % {"who": who, "when": when}
+        super().__init__(f"{message} {_('Reload it and make your change again.')}")
 
 
 def save_versioned(obj: VersionedModel, actor, expected_version: int | None, update_fields=None):
