@@ -107,3 +107,9 @@ class DepartmentTree:
             self.everyone_viewer,
             self.nobody,
         ]
+
+
+def log_in(client, username: str, password: str) -> bool:
+    """Log in through the login page, as a person would (django-axes needs the request)."""
+    response = client.post("/login/", {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session

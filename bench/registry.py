@@ -1,0 +1,103 @@
+"""The benchmark registry and the timer.
+
+A benchmark is a function registered with `@benchmark(name, goal=..., baseline=...)`. It receives the data
+set (`bench.dataset.DataSet`) and returns a `Case`: the operation to time, its baseline, and an untimed
+per-repetition setup (e.g. a fresh user object, so that every repetition pays what a real request pays).
+The timer runs both in the same process, interleaved, and reports the medians and their ratio.
+"""
+
+import gc
+import importlib
+import pkgutil
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+WARMUP = 3
+REPETITIONS = 25  # at least 20 (DESIGN.md "Benchmarks")
+
+
+@dataclass
+class Case:
+    run: Callable[[Any], Any]  # the operation measured, given what `setup` returned
+    baseline: Callable[[Any], Any]  # what it is compared with, given the same
+    setup: Callable[[], Any] = lambda: None  # untimed, once before every single call of run / baseline
+    explain: Callable[[], Any] | None = None  # the queryset whose plan `--explain` prints
+    notes: list[str] = field(default_factory=list)  # printed under the table (e.g. the share of rows in scope)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str  # <app>.<what>
+    function: Callable[[Any], Case]
+    baseline: str  # a short text describing the baseline
+    goal: float | None  # the highest acceptable ratio; None = informational
+
+
+_registry: dict[str, Benchmark] = {}
+
+
+def benchmark(name: str, *, baseline: str, goal: float | None = None):
+    """Register `function(data) -> Case` as the benchmark `name`."""
+
+    def register(function):
+        if name in _registry:
+            raise ValueError(f"benchmark {name!r} is registered twice")
+        _registry[name] = Benchmark(name=name, function=function, baseline=baseline, goal=goal)
+        return function
+
+    return register
+
+
+def discover() -> list[Benchmark]:
+    """Import every module of the `bench` package (which registers its benchmarks); all of them, by name."""
+    import bench
+
+    for module in pkgutil.iter_modules(bench.__path__):
+        if module.name != "__main__":
+            importlib.import_module(f"bench.{module.name}")
+    return [_registry[name] for name in sorted(_registry)]
+
+
+@dataclass
+class Timing:
+    ms_median: float
+    baseline_ms_median: float
+    samples: int
+
+    @property
+    def ratio(self) -> float:
+        return self.ms_median / self.baseline_ms_median if self.baseline_ms_median else float("inf")
+
+
+def _call(function, setup) -> float:
+    argument = setup()
+    start = time.perf_counter()
+    function(argument)
+    return time.perf_counter() - start
+
+
+def measure(case: Case, repetitions: int = REPETITIONS, warmup: int = WARMUP) -> Timing:
+    """Medians of `repetitions` calls each of run and baseline, after `warmup` calls each.
+
+    The two alternate (and swap which goes first every repetition), so that a noisy machine slows both alike.
+    """
+    for _ in range(warmup):
+        _call(case.run, case.setup)
+        _call(case.baseline, case.setup)
+    measured, baseline = [], []
+    gc.collect()
+    for repetition in range(repetitions):
+        if repetition % 2:
+            baseline.append(_call(case.baseline, case.setup))
+            measured.append(_call(case.run, case.setup))
+        else:
+            measured.append(_call(case.run, case.setup))
+            baseline.append(_call(case.baseline, case.setup))
+    return Timing(
+        ms_median=statistics.median(measured) * 1000,
+        baseline_ms_median=statistics.median(baseline) * 1000,
+        samples=repetitions,
+    )
