@@ -37,10 +37,15 @@ class VersionedFormMixin(StyledFormMixin):
 
 
 class DictionaryItemForm(VersionedFormMixin, forms.ModelForm):
+    sort_order = forms.IntegerField(label=_("sort order"), required=False, min_value=0)
+
     class Meta:
         model = DictionaryItem
         fields = ["code", "label_zh", "label_en", "sort_order", "is_active"]
         help_texts = {"code": _("Letters, digits, - and _. Used by imports and the API; cannot change later.")}
+
+    def clean_sort_order(self):
+        return self.cleaned_data.get("sort_order") or 0
 
 
 class MenuSettingForm(VersionedFormMixin, forms.ModelForm):

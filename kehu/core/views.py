@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -59,7 +60,7 @@ def set_language(request):
             settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax"
         )
         if request.user.is_authenticated:
-            type(request.user).objects.filter(pk=request.user.pk).update(language=language)
+            get_user_model().objects.filter(pk=request.user.pk).update(language=language)
     return response
 
 

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehu.core.listing import paginate
@@ -36,7 +36,10 @@ def message_detail(request, pk):
 @require_POST
 def mark_all_read(request):
     count = services.mark_read(request.user)
-    messages.success(request, _("%(count)d messages marked as read.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)d message marked as read.", "%(count)d messages marked as read.", count) % {"count": count},
+    )
     return redirect("notify:inbox")
 
 

@@ -88,5 +88,6 @@ def load(context: dict) -> None:
         if is_head:
             Department.objects.filter(pk=departments[dept_key].pk).update(head=user)
         users.append(user)
+    Department.objects.filter(pk=departments["root"].pk).update(head=users[0])  # the general manager
     context["users"] = users
     context["departments"] = departments

@@ -14,7 +14,7 @@ PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
     error_messages = {
-        "invalid_login": _("Wrong username or password. Note that both are case-sensitive for the password."),
+        "invalid_login": _("Wrong username or password. Note that the password is case-sensitive."),
         "inactive": _("This account is disabled. Ask your administrator."),
     }
 

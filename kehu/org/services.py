@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from treebeard.exceptions import InvalidMoveToDescendant
 
 from kehu.core.locking import save_versioned
@@ -102,7 +103,14 @@ def close_department(actor, department: Department) -> Department:
         members = department.members.filter(status=User.Status.ACTIVE).count()
         if members:
             raise ValidationError(
-                {"department": _("%(count)d active users still belong to it: move them first.") % {"count": members}}
+                {
+                    "department": ngettext(
+                        "%(count)d active user still belongs to it: move them first.",
+                        "%(count)d active users still belong to it: move them first.",
+                        members,
+                    )
+                    % {"count": members}
+                }
             )
         department.is_active = False
         department.closed_at = timezone.now()
@@ -304,7 +312,14 @@ def delete_role(actor, role: Role) -> None:
     holders = role.users.count()
     if holders:
         raise ValidationError(
-            {"role": _("%(count)d users still hold this role: revoke it first.") % {"count": holders}}
+            {
+                "role": ngettext(
+                    "%(count)d user still holds this role: revoke it first.",
+                    "%(count)d users still hold this role: revoke it first.",
+                    holders,
+                )
+                % {"count": holders}
+            }
         )
     role.delete()
 

@@ -48,17 +48,13 @@ def lockout(request, credentials=None, *args, **kwargs):
     """Shown by django-axes instead of the login form after too many failed attempts."""
     from django.conf import settings
 
-    minutes = int(settings.AXES_COOLOFF_TIME * 60)
-    form = LoginForm(request)
-    form.add_error(
-        None,
-        _(
-            "Too many failed logins for this account. Try again in %(minutes)d minutes or ask your administrator "
-            "to unlock it."
-        )
-        % {"minutes": minutes},
-    )
-    return render(request, "org/login.html", {"form": form, "locked_out": True}, status=429)
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    message = _(
+        "Too many failed logins for this account. Try again in %(minutes)d minutes or ask your administrator to "
+        "unlock it."
+    ) % {"minutes": minutes}
+    context = {"form": LoginForm(request), "locked_out": message}
+    return render(request, "org/login.html", context, status=429)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -382,7 +378,7 @@ def authorise(request):
         except ValidationError as exc:
             apply_form_errors(form, exc)
         else:
-            text = _("%(changed)d of %(users)d users changed; %(unchanged)d already had that.") % {
+            text = _("Authorisation applied: %(changed)d of %(users)d users changed, %(unchanged)d unchanged.") % {
                 "changed": summary.changed,
                 "users": summary.users,
                 "unchanged": summary.unchanged,

@@ -112,7 +112,7 @@ def test_no_english_left_in_chinese():
         ("My to-dos", "我的待办"),
         ("Log out", "退出登录"),
         ("Kehu CRM", "客户协同管理"),
-        (" ago", "前"),
+        ("Open", "打开"),
     ],
 )
 def test_chinese_is_active(english, chinese):
@@ -124,7 +124,9 @@ def test_chinese_is_active(english, chinese):
 
 def test_formatted_and_plural_messages():
     with translation.override("zh-hans"):
-        assert translation.gettext("%(count)d messages marked as read.") % {"count": 3} == "已将 3 条消息标为已读。"
+        marked = translation.ngettext("%(count)d message marked as read.", "%(count)d messages marked as read.", 3)
+        assert marked % {"count": 3} == "已将 3 条消息标为已读。"
+        assert translation.pgettext("department status", "Open") == "正常"
         assert translation.ngettext("%(total)s record", "%(total)s records", 1) == "共 %(total)s 条"
         assert translation.ngettext("%(total)s record", "%(total)s records", 7) == "共 %(total)s 条"
     with translation.override("en"):

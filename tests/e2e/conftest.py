@@ -32,6 +32,7 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 375, "height": 812}
 PASSWORD = "secret-pass-123"  # tests/factories.py
 TIMEOUT_MS = 10_000
+LOGIN_BUTTON = "form:has(#id_password) button[type=submit]"
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -94,7 +95,7 @@ class Tab:
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password)
         with self.page.expect_navigation(wait_until="load") as navigation:
-            self.page.click("form button[type=submit]")
+            self.page.click(LOGIN_BUTTON)
         return navigation.value
 
     def foreign_requests(self) -> list[str]:

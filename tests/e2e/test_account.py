@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 
-from tests.e2e.conftest import DESKTOP, Tab
+from tests.e2e.conftest import DESKTOP, LOGIN_BUTTON, Tab
 from tests.factories import DepartmentTree
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -45,11 +45,13 @@ def test_language_switch_from_the_user_menu(page_for):
     tab.assert_clean()
 
 
-def submit_login(tab: Tab, username: str, password: str):
+def submit_login(tab: Tab, username: str, password: str) -> tuple[int, bool | None, str]:
+    """Log in through the form: (HTTP status, whether the answer's login button is disabled, its error message)."""
     response = tab.login(username, password)
-    button = tab.page.locator("form button[type=submit]").first
-    alert = tab.page.locator(".login-form .alert-danger")
-    return response.status, button.is_disabled(), alert.inner_text() if alert.count() else ""
+    button = tab.page.locator(LOGIN_BUTTON)
+    alert = tab.page.locator(".login-form [role=alert]")
+    disabled = button.is_disabled() if button.count() else None  # None: the answer has no login form at all
+    return response.status, disabled, alert.inner_text() if alert.count() else ""
 
 
 def test_login_lockout_after_too_many_wrong_passwords(page_for):

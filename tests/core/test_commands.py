@@ -1,0 +1,53 @@
+"""The `kehu` commands: demo company, first administrator."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from kehu.org.defaults import DEFAULT_ROLES
+from kehu.org.models import Department, User
+from kehu.org.scope import has_module_perm
+from tests.factories import log_in
+
+
+def test_demo_company_covers_every_role(db, capsys):
+    call_command("demo", password="Demo-pass-2026")
+    out = capsys.readouterr().out
+    assert "Demo-pass-2026" in out
+    assert User.objects.count() == 20
+    assert Department.objects.count() == 8
+    held = set(User.objects.values_list("roles__code", flat=True))
+    assert held == set(DEFAULT_ROLES)
+    reps = User.objects.filter(roles__code="sales_rep")
+    assert reps.count() == 9 and all(r.superior.roles.filter(code="sales_manager").exists() for r in reps)
+    assert Department.objects.filter(head__isnull=True).count() == 0
+
+
+def test_demo_refuses_a_database_with_data_and_if_empty_skips(db, client):
+    call_command("demo", password="Demo-pass-2026")
+    with pytest.raises(CommandError):
+        call_command("demo")
+    call_command("demo", if_empty=True)
+    assert User.objects.count() == 20
+    assert log_in(client, "admin", "Demo-pass-2026")
+
+
+def test_generated_demo_password_is_printed_once(db, capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if "shown only now" in line)
+    password = line.rsplit(" ", 1)[1]
+    assert len(password) >= 10
+    assert User.objects.get(username="admin").check_password(password)
+
+
+def test_createadmin_makes_a_working_administrator(db, client):
+    call_command("createadmin", username="boss", password="Strong-pass-2026", company="北京致远科技有限公司")
+    boss = User.objects.get(username="boss")
+    assert boss.department.name == "北京致远科技有限公司"
+    assert has_module_perm(boss, "org", "manage") and has_module_perm(boss, "config", "manage")
+    assert not boss.is_superuser
+    assert log_in(client, "boss", "Strong-pass-2026")
+    with pytest.raises(CommandError):
+        call_command("createadmin", username="boss", password="Strong-pass-2026")
+    with pytest.raises(CommandError, match="short|简单|短"):
+        call_command("createadmin", username="weak", password="123")

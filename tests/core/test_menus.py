@@ -1,0 +1,79 @@
+"""The menu: entries by permission, renamed per language and hidden per role by sales operations."""
+
+from django.utils import translation
+
+from kehu.core import services
+from kehu.core.menus import menu_for
+from kehu.org.models import Role, User
+
+
+def keys(user):
+    return [e.key for g in menu_for(User.objects.get(pk=user.pk)) for e in g["entries"]]
+
+
+def test_entries_follow_permissions(org):
+    assert keys(org.rep) == ["workbench", "messages"]
+    assert keys(org.admin) == [
+        "workbench",
+        "messages",
+        "departments",
+        "users",
+        "roles",
+        "authorise",
+        "menus",
+        "dictionaries",
+    ]
+
+
+def test_groups_without_entries_are_not_shown(org):
+    groups = [g["code"] for g in menu_for(org.rep)]
+    assert groups == ["workbench"]
+
+
+def test_rename_per_language(org):
+    services.save_menu_setting(
+        org.admin, "messages", label_zh="通知", label_en="Notices", sort_order=None, hidden_for_roles=[]
+    )
+    with translation.override("zh-hans"):
+        labels = {e.key: e.label for g in menu_for(User.objects.get(pk=org.rep.pk)) for e in g["entries"]}
+    assert labels["messages"] == "通知"
+    with translation.override("en"):
+        labels = {e.key: e.label for g in menu_for(User.objects.get(pk=org.rep.pk)) for e in g["entries"]}
+    assert labels["messages"] == "Notices"
+
+
+def test_hidden_only_when_every_role_of_the_user_hides_it(org):
+    rep_role = Role.objects.get(code="t_rep")
+    services.save_menu_setting(
+        org.admin, "messages", label_zh="", label_en="", sort_order=None, hidden_for_roles=[rep_role]
+    )
+    assert "messages" not in keys(org.rep)
+    assert "messages" in keys(org.manager)
+    org.rep.roles.add(Role.objects.get(code="t_all"))
+    assert "messages" in keys(org.rep)
+
+
+def test_reorder(org):
+    services.save_menu_setting(org.admin, "messages", label_zh="", label_en="", sort_order=1, hidden_for_roles=[])
+    assert keys(org.rep) == ["messages", "workbench"]
+
+
+def test_menu_pages(client, org):
+    client.force_login(org.admin)
+    assert client.get("/settings/menus/").status_code == 200
+    rep_role = Role.objects.get(code="t_rep")
+    response = client.post(
+        "/settings/menus/messages/",
+        {"label_zh": "站内信", "label_en": "Inbox", "sort_order": "", "hidden_for_roles": [rep_role.pk], "version": ""},
+    )
+    assert response.status_code == 302
+    client.force_login(org.manager)
+    assert "站内信" in client.get("/").content.decode()
+    client.force_login(org.rep)
+    assert 'data-menu="messages"' not in client.get("/").content.decode()
+    assert client.get("/settings/menus/").status_code == 403
+
+
+def test_unknown_menu_key_is_404(client, org):
+    client.force_login(org.admin)
+    assert client.get("/settings/menus/nope/").status_code == 404

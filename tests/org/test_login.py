@@ -1,0 +1,81 @@
+"""Logging in and out, lockout after repeated failures, language switch, password change."""
+
+from django.conf import settings
+
+from kehu.org.models import User
+from tests.factories import log_in
+
+
+def test_login_page_looks_like_the_product(client, db):
+    page = client.get("/login/").content.decode()
+    assert '<html lang="zh-CN">' in page
+    assert 'name="username"' in page and 'name="password"' in page
+    assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page
+
+
+def test_login_lands_on_the_workbench_and_logout_returns_to_login(client, org):
+    response = client.post("/login/", {"username": "rep", "password": "secret-pass-123"})
+    assert response.status_code == 302 and response.url == "/"
+    assert client.get("/").status_code == 200
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response.url == "/login/"
+    assert client.get("/").url == "/login/?next=/"
+
+
+def test_wrong_password_gets_a_clear_message(client, org):
+    response = client.post("/login/", {"username": "rep", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.content.decode()
+
+
+def test_repeated_failures_lock_the_account_out_even_with_the_right_password(client, org):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "rep", "password": "wrong"})
+    response = client.post("/login/", {"username": "rep", "password": "secret-pass-123"})
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not locked.
+    assert log_in(client, "manager", "secret-pass-123")
+
+
+def test_language_switch_is_remembered_for_the_user(client, org):
+    client.force_login(org.rep)
+    response = client.post("/language/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert User.objects.get(pk=org.rep.pk).language == "en"
+    page = client.get("/").content.decode()
+    assert '<html lang="en">' in page and "Workbench" in page
+    response = client.post("/language/", {"language": "zh-hans", "next": "https://evil.example.com/"})
+    assert response.url == "/"
+    assert "工作台" in client.get("/").content.decode()
+
+
+def test_the_language_follows_the_user_to_a_new_device(org):
+    from django.test import Client
+
+    User.objects.filter(pk=org.rep.pk).update(language="en")
+    device = Client()
+    device.post("/login/", {"username": "rep", "password": "secret-pass-123"})
+    assert '<html lang="en">' in device.get("/").content.decode()
+
+
+def test_change_password(client, org):
+    client.force_login(org.rep)
+    response = client.post(
+        "/password/",
+        {"old_password": "secret-pass-123", "new_password1": "Kehu-new-2026!", "new_password2": "Kehu-new-2026!"},
+    )
+    assert response.status_code == 302
+    client.post("/logout/")
+    assert log_in(client, "rep", "Kehu-new-2026!")
+
+
+def test_change_password_with_a_wrong_old_password_is_refused(client, org):
+    client.force_login(org.rep)
+    response = client.post(
+        "/password/", {"old_password": "nope", "new_password1": "Kehu-new-2026!", "new_password2": "Kehu-new-2026!"}
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["old_password"]
