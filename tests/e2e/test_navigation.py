@@ -15,15 +15,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # `width` is the device width: a mobile browser zooms out to fit a page that is too wide, so `innerWidth` grows
 # along with the page and cannot be the yardstick on its own.
 OVERFLOW_JS = """(width) => {
-  const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-    + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const describe = (el) => {
+    const classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/).filter(Boolean) : [];
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes.map((c) => '.' + c).join('');
+    return name + ' right=' + Math.round(el.getBoundingClientRect().right);
+  };
   const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > width + 0.5);
   const outermost = wide.filter((el) => !wide.includes(el.parentElement));
-  return {
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-    culprits: outermost.slice(0, 5).map((el) => describe(el) + ' right=' + Math.round(el.getBoundingClientRect().right)),
-  };
+  // Full-width bars (top bar, bottom bar) only stretch along with the zoomed-out page: list them last.
+  const scrollWidth = document.documentElement.scrollWidth;
+  const stretched = (el) => el.getBoundingClientRect().left <= 0 && el.getBoundingClientRect().right >= scrollWidth - 1;
+  outermost.sort((a, b) => stretched(a) - stretched(b));
+  return { scrollWidth, innerWidth: window.innerWidth, culprits: outermost.slice(0, 5).map(describe) };
 }"""
 
 
