@@ -230,6 +230,25 @@ def reinstate_user(actor, user: User) -> User:
     return user
 
 
+def is_locked_out(user: User) -> bool:
+    """True while repeated failed logins keep the account locked (django-axes)."""
+    from django.conf import settings
+
+    from axes.models import AccessAttempt
+
+    return AccessAttempt.objects.filter(
+        username__iexact=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    ).exists()
+
+
+def unlock_login(actor, user: User) -> int:
+    """Lift a login lockout before it expires. Needs org.manage. Returns how many lock records were cleared."""
+    from axes.utils import reset
+
+    require(actor, "org", "manage")
+    return reset(username=user.username)
+
+
 def set_user_password(actor, user: User, password: str) -> None:
     """An administrator sets a new password for `user` (who should change it at next login)."""
     require(actor, "org", "manage")

@@ -219,6 +219,7 @@ def user_detail(request, pk):
     person = get_object_or_404(User.objects.select_related("department", "superior"), pk=pk)
     context = {
         "person": person,
+        "locked_out": services.is_locked_out(person),
         "trail": audit_trail(person),
         "can_manage": has_module_perm(request.user, "org", "manage"),
         "password_form": AdminPasswordForm(),
@@ -267,7 +268,10 @@ def user_status(request, pk):
     require_perm(request, "org", "manage")
     person = get_object_or_404(User, pk=pk)
     try:
-        if request.POST.get("action") == "reinstate":
+        if request.POST.get("action") == "unlock":
+            services.unlock_login(request.user, person)
+            messages.success(request, _("%(name)s can log in again.") % {"name": person.display_name})
+        elif request.POST.get("action") == "reinstate":
             services.reinstate_user(request.user, person)
             messages.success(request, _("%(name)s is active again.") % {"name": person.display_name})
         else:

@@ -79,3 +79,17 @@ def test_change_password_with_a_wrong_old_password_is_refused(client, org):
     )
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["old_password"]
+
+
+def test_an_administrator_can_lift_a_lockout(client, org):
+    from django.test import Client
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "rep", "password": "wrong"})
+    admin = Client()
+    admin.force_login(org.admin)
+    page = admin.get(f"/org/users/{org.rep.pk}/").content.decode()
+    assert "已锁定" in page or "Locked out" in page
+    response = admin.post(f"/org/users/{org.rep.pk}/status/", {"action": "unlock"})
+    assert response.status_code == 302
+    assert log_in(client, "rep", "secret-pass-123")
