@@ -41,7 +41,7 @@ def _run_worker(target: str, args) -> tuple[int, list[dict]]:
 
 
 def _table(results: list[dict]) -> list[str]:
-    header = ["benchmark", "db", "rows", "ms (median)", "baseline ms", "ratio", "goal", ""]
+    header = ["benchmark", "db", "rows", "n", "ms (median)", "baseline ms", "ratio", "goal", ""]
     rows = []
     for r in results:
         goal = r["ratio_goal"]
@@ -52,6 +52,7 @@ def _table(results: list[dict]) -> list[str]:
                 r["name"],
                 r["db"],
                 f"{r['rows']:,}",
+                str(r.get("samples", "")),
                 f"{r['ms_median']:.3f}",
                 f"{r['baseline_ms_median']:.3f}",
                 f"{r['ratio']:.2f}",
@@ -60,10 +61,12 @@ def _table(results: list[dict]) -> list[str]:
             ]
         )
     widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
-    right = {2, 3, 4, 5}
+    right = {2, 3, 4, 5, 6}
 
     def line(cells):
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
@@ -75,6 +78,7 @@ def main(argv=None) -> int:
             from bench import worker
 
             return worker.main(args.worker, args.results, args.names, args.rebuild, args.explain)
+        targets.scale()  # a bad BENCH_SCALE stops the run here, with one line
         selected = [args.db] if args.db else targets.targets()
         if targets.POSTGRESQL in selected and not targets.server_url():
             raise targets.BenchConfigError(f"--db postgresql needs {targets.SERVER_URL_VARIABLE}")

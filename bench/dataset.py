@@ -136,7 +136,9 @@ class PersonPlan:
 def plan_people(plan: list[DepartmentPlan], count: int, rng: random.Random) -> list[PersonPlan]:
     people = [PersonPlan(department=index, head=True) for index in range(len(plan))]
     weights = [STAFF_WEIGHT[d.kind] for d in plan]
-    people += [PersonPlan(department=i, head=False) for i in rng.choices(range(len(plan)), weights, k=count - len(plan))]
+    people += [
+        PersonPlan(department=i, head=False) for i in rng.choices(range(len(plan)), weights, k=count - len(plan))
+    ]
     people.sort(key=lambda p: (p.department, not p.head))
     for number, person in enumerate(people, start=1):
         person.username = f"u{number:05d}"
@@ -348,7 +350,9 @@ def build(scale: float, counts: Counts) -> dict:
     step = time.perf_counter()
     memo_fields = ["id", "version", "updated_at", "updated_by_id", "title", "created_at", "owner_id"]
     _insert(Memo, [*memo_fields, "owner_department_id"], _memo_rows(counts, people, plan, rng))
-    _insert(MemoShare, ["id", "memo_id", "user_id", "department_id", "can_edit"], _share_rows(counts, people, plan, rng))
+    _insert(
+        MemoShare, ["id", "memo_id", "user_id", "department_id", "can_edit"], _share_rows(counts, people, plan, rng)
+    )
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Memo, MemoShare, User, Department]):
             cursor.execute(sql)

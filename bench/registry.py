@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 WARMUP = 3
-REPETITIONS = 25  # at least 20 (DESIGN.md "Benchmarks")
+MIN_REPETITIONS = 25  # at least 20 (DESIGN.md "Benchmarks"); fast benchmarks get more, within TIME_BUDGET
+MAX_REPETITIONS = 501
+TIME_BUDGET = 2.0  # seconds of timed calls per benchmark, beyond the minimum
 
 
 @dataclass
@@ -79,14 +81,14 @@ def _call(function, setup) -> float:
     return time.perf_counter() - start
 
 
-def measure(case: Case, repetitions: int = REPETITIONS, warmup: int = WARMUP) -> Timing:
-    """Medians of `repetitions` calls each of run and baseline, after `warmup` calls each.
+def measure(case: Case, warmup: int = WARMUP) -> Timing:
+    """Medians of as many calls each of run and baseline as TIME_BUDGET allows (MIN_REPETITIONS at least),
+    after `warmup` calls each.
 
     The two alternate (and swap which goes first every repetition), so that a noisy machine slows both alike.
     """
-    for _ in range(warmup):
-        _call(case.run, case.setup)
-        _call(case.baseline, case.setup)
+    pair = min(_call(case.run, case.setup) + _call(case.baseline, case.setup) for _ in range(warmup))
+    repetitions = max(MIN_REPETITIONS, min(MAX_REPETITIONS, int(TIME_BUDGET / max(pair, 1e-6))))
     measured, baseline = [], []
     gc.collect()
     for repetition in range(repetitions):

@@ -38,7 +38,9 @@ def server_url() -> str:
     """The PostgreSQL server to benchmark on ("" for SQLite only)."""
     url = os.environ.get(SERVER_URL_VARIABLE, "").strip()
     if url and urlsplit(url).scheme not in {"postgres", "postgresql"}:
-        raise BenchConfigError(f"{SERVER_URL_VARIABLE} must be a postgres:// URL, e.g. postgres://user@host:5432/postgres")
+        raise BenchConfigError(
+            f"{SERVER_URL_VARIABLE} must be a postgres:// URL, e.g. postgres://user@host:5432/postgres"
+        )
     return url
 
 

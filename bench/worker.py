@@ -52,6 +52,7 @@ def main(target: str, results_path: str, names: list[str], rebuild: bool, explai
                 "ratio": round(timing.ratio, 2),
                 "ratio_goal": bench.goal,
                 "notes": case.notes,
+                "samples": timing.samples,
                 "build_seconds": data.build_seconds,
             }
         )

@@ -232,9 +232,8 @@ def reinstate_user(actor, user: User) -> User:
 
 def is_locked_out(user: User) -> bool:
     """True while repeated failed logins keep the account locked (django-axes)."""
-    from django.conf import settings
-
     from axes.models import AccessAttempt
+    from django.conf import settings
 
     return AccessAttempt.objects.filter(
         username__iexact=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT

@@ -44,7 +44,7 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def lockout(request, credentials=None, *args, **kwargs):
+def lockout(request, response=None, credentials=None, *args, **kwargs):
     """Shown by django-axes instead of the login form after too many failed attempts."""
     from django.conf import settings
 
