@@ -36,8 +36,17 @@ def env_int(name: str, default: int, minimum: int | None = None, maximum: int | 
         value = int(raw.strip())
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
-    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        raise ImproperlyConfigured(f"{name}={value} is outside the allowed range {minimum}..{maximum}.")
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} is too small: the minimum is {minimum}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={value} is too large: the maximum is {maximum}.")
+    return value
+
+
+def env_choice(name: str, default: str, choices: set[str]) -> str:
+    value = env_str(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of: {', '.join(sorted(choices))}.")
     return value
 
 

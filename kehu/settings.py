@@ -174,6 +174,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 if config.env_bool("KEHU_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+    # Lock out by the client's address the proxy reports, not by the proxy's own address.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -209,5 +212,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": config.env_str("KEHU_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": config.env_choice("KEHU_LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}),
+    },
 }

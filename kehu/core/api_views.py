@@ -1,5 +1,6 @@
 """REST API of the configuration sales operations maintain: dictionaries and their values."""
 
+from django.utils.translation import gettext as _
 from rest_framework import mixins, permissions, serializers, viewsets
 
 from kehu.core import services
@@ -81,6 +82,8 @@ class DictionaryItemViewSet(
     def perform_update(self, serializer):
         item = serializer.instance
         data = serializer.validated_data
+        if data.get("code", item.code) != item.code or data.get("dictionary", item.dictionary) != item.dictionary:
+            raise serializers.ValidationError({"code": [_("The code of a dictionary value never changes.")]})
         serializer.instance = services.update_dictionary_item(
             self.request.user,
             item,

@@ -81,7 +81,7 @@ def audit_trail(obj, limit: int = 200) -> list[AuditEntry]:
                         ),
                     )
                 )
-            if not changes:
+            if not changes and not record.history_change_reason:
                 continue
         entries.append(
             AuditEntry(

@@ -20,7 +20,7 @@ def deliver_message(user_ids: list[int], title: str, body: str = "", link: str =
     return len(send_message(users, title, body, link, level))
 
 
-@db_periodic_task(crontab(hour="3", minute="17"))
+@db_periodic_task(crontab(hour="19", minute="17"))  # Huey schedules in UTC: 03:17 in Asia/Shanghai
 def purge_old_read_messages() -> int:
     """Read messages older than half a year are removed every night; unread ones are always kept."""
     cutoff = timezone.now() - timedelta(days=READ_MESSAGES_KEPT_DAYS)

@@ -1,5 +1,6 @@
 """REST API of the organisation: departments, users, roles, batch authorisation, the current user."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
@@ -161,6 +162,16 @@ class UserWriteSerializer(serializers.Serializer):
         return value
 
 
+class PasswordSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True)
+
+    def validate_password(self, value):
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(value)
+        return value
+
+
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     module, write_action = "org", "manage"
     permission_classes = [ModulePermission]
@@ -188,12 +199,20 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=UserWriteSerializer, responses={200: UserSerializer})
     def partial_update(self, request, pk=None):
         user = self.get_object()
+        if "password" in request.data:
+            raise serializers.ValidationError({"password": [_("Set a password with POST /api/users/{id}/password/.")]})
         data = dict(_valid(UserWriteSerializer, request.data, partial=True))
-        data.pop("password", None)
         roles = data.pop("roles", None)
         version = data.pop("version", None)
         user = services.update_user(request.user, user, expected_version=version, roles=roles, **data)
         return Response(UserSerializer(user).data)
+
+    @extend_schema(request=PasswordSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def password(self, request, pk=None):
+        data = _valid(PasswordSerializer, request.data)
+        services.set_user_password(request.user, self.get_object(), data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: UserSerializer})
     @action(detail=True, methods=["post"])

@@ -43,7 +43,7 @@ class DepartmentChoiceField(forms.TypedChoiceField):
 
 
 class DepartmentForm(VersionedFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Department name"), max_length=60)
     code = forms.CharField(label=_("Code"), max_length=30, required=False)
     parent = DepartmentChoiceField(label=_("Parent department"), required=False)
     head = forms.ModelChoiceField(label=_("Head"), queryset=User.objects.none(), required=False)
@@ -51,6 +51,7 @@ class DepartmentForm(VersionedFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].refresh()
+        self.fields["parent"].required = Department.objects.exists()
         self.fields["head"].queryset = User.objects.filter(status=User.Status.ACTIVE).order_by("name")
 
 

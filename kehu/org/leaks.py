@@ -26,6 +26,7 @@ unscoped(
     "api:user-list",
     "api:user-detail",
     "api:user-left",
+    "api:user-password",
     "api:user-reinstate",
     "api:role-list",
     "api:role-detail",

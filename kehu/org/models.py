@@ -92,7 +92,7 @@ class Role(VersionedModel):
     name_en = models.CharField(_("name (English)"), max_length=60)
     description = models.CharField(_("description"), max_length=200, blank=True)
     is_system = models.BooleanField(_("built in"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         verbose_name = _("role")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.utils import update_change_reason
 from treebeard.exceptions import InvalidMoveToDescendant
 
 from kehu.core.locking import save_versioned
@@ -35,6 +36,8 @@ def create_department(actor, *, name: str, parent: Department | None = None, cod
     """Add a department under `parent` (a new root when None). Needs org.manage."""
     require(actor, "org", "manage")
     name = name.strip()
+    if parent is None and Department.objects.exists():
+        raise ValidationError({"parent": _("Choose the department this one belongs to.")})
     if parent is not None and not parent.is_active:
         raise ValidationError({"parent": _("The parent department is closed.")})
     _check_sibling_name(parent, name)
@@ -71,6 +74,8 @@ def update_department(actor, department: Department, *, name: str, code: str, he
 def move_department(actor, department: Department, new_parent: Department) -> Department:
     """Move a department (with everything below it) under `new_parent`. Needs org.manage."""
     require(actor, "org", "manage")
+    if department.depth == 1:
+        raise ValidationError({"parent": _("The top department of the company cannot be moved.")})
     if new_parent.pk == department.pk or new_parent.path.startswith(department.path):
         raise ValidationError({"parent": _("A department cannot be moved under itself or one of its sub-departments.")})
     if not new_parent.is_active:
@@ -98,6 +103,8 @@ def close_department(actor, department: Department) -> Department:
     require(actor, "org", "manage")
     with transaction.atomic():
         department = Department.objects.select_for_update().get(pk=department.pk)
+        if department.depth == 1:
+            raise ValidationError({"department": _("The top department of the company cannot be closed.")})
         if Department.objects.get_descendants(department).filter(is_active=True).exists():
             raise ValidationError({"department": _("Close or move its open sub-departments first.")})
         members = department.members.filter(status=User.Status.ACTIVE).count()
@@ -167,6 +174,7 @@ def create_user(actor, *, password: str | None, roles=(), **fields) -> User:
     if department is not None and not department.is_active:
         raise ValidationError({"department": _("This department is closed.")})
     _check_superior(None, fields.get("superior"))
+    check_can_hand_out(actor, roles)
     with transaction.atomic():
         user = User(**fields)
         if password:
@@ -190,6 +198,9 @@ def update_user(actor, user: User, *, expected_version: int, roles=None, **field
     if department is not None and department.pk != user.department_id and not department.is_active:
         raise ValidationError({"department": _("This department is closed.")})
     _check_superior(user, fields.get("superior"))
+    if roles is not None:
+        held = set(user.roles.all())
+        check_can_hand_out(actor, held.symmetric_difference(set(roles)))
     with transaction.atomic():
         for name, value in fields.items():
             setattr(user, name, value)
@@ -253,6 +264,7 @@ def set_user_password(actor, user: User, password: str) -> None:
     require(actor, "org", "manage")
     user.set_password(password)
     user._history_user = actor
+    user._change_reason = _("Password set by an administrator")
     user.save(update_fields=["password"])
 
 
@@ -303,6 +315,7 @@ def save_role(
     if Role.objects.filter(code=code).exclude(pk=role.pk if role else None).exists():
         raise ValidationError({"code": _("A role with this code already exists.")})
     with transaction.atomic():
+        before = grants_summary(role) if role is not None else ""
         if role is None:
             role = Role(code=code, name_zh=name_zh, name_en=name_en, description=description)
             _touch(role, actor)
@@ -320,7 +333,29 @@ def save_role(
                 role=role, module=spec.module, defaults={"actions": sorted(spec.actions), "scope": spec.scope}
             )
             grant.departments.set(spec.department_ids if spec.scope == RoleGrant.Scope.CHOSEN else [])
+        after = grants_summary(role)
+        if after != before:
+            # Grants live in their own table: record what the role may now do on the role's own trail.
+            update_change_reason(role, _("Permissions: %(summary)s") % {"summary": after or "—"})
     return role
+
+
+def grants_summary(role: Role) -> str:
+    """What a role may do, as one line: "组织架构：查看、授权；系统配置：管理（全部）"."""
+    parts = []
+    for grant in role.grants.prefetch_related("departments").order_by("module"):
+        module = get_module(grant.module)
+        if module is None:
+            continue
+        actions = "、".join(str(module.action_label(a)) for a in module.actions if a in grant.actions)
+        text = f"{module.label}: {actions}"
+        if module.scoped:
+            scope = str(RoleGrant.Scope(grant.scope).label)
+            if grant.scope == RoleGrant.Scope.CHOSEN:
+                scope += " " + "、".join(d.name for d in grant.departments.all())
+            text += f" ({scope})"
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def delete_role(actor, role: Role) -> None:
@@ -342,6 +377,28 @@ def delete_role(actor, role: Role) -> None:
     role.delete()
 
 
+def check_can_hand_out(actor, roles) -> None:
+    """Nobody hands out (or takes away) a role that allows more than they may do themselves.
+
+    Without this, someone who may only authorise could grant themselves the administrator role.
+    """
+    if actor is None or actor.is_superuser:
+        return
+    beyond = [
+        role.name
+        for role in roles
+        for grant in role.grants.all()
+        if not all(has_module_perm(actor, grant.module, action) for action in grant.actions)
+    ]
+    if beyond:
+        raise ValidationError(
+            {
+                "roles": _("You cannot hand out roles with permissions you do not have yourself: %(roles)s")
+                % {"roles": "、".join(sorted(set(beyond)))}
+            }
+        )
+
+
 @dataclass
 class AuthorisationSummary:
     users: int
@@ -358,6 +415,7 @@ def batch_authorise(
     roles = list(roles)
     if not roles:
         raise ValidationError({"roles": _("Choose at least one role.")})
+    check_can_hand_out(actor, roles)
     department_ids = {d.pk for d in departments}
     if include_sub_departments:
         department_ids = subtree_ids(department_ids)

@@ -109,6 +109,7 @@ def department_edit(request, pk=None):
     form = DepartmentForm(request.POST or None, initial=initial)
     if department:
         form.fields["parent"].disabled = True
+        form.fields["parent"].required = False
         form.fields["parent"].help_text = _("Use “Move” to put the department somewhere else.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

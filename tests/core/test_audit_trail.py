@@ -41,3 +41,25 @@ def test_passwords_never_appear_in_the_trail(org):
     services.set_user_password(org.admin, org.rep, "Another-pass-2026")
     fields = {c.field for e in audit_trail(org.rep) for c in e.changes}
     assert "password" not in fields
+
+
+def test_permission_changes_moves_and_password_resets_show_in_the_trail(org):
+    from django.utils import translation
+
+    role = Role.objects.get(code="t_rep")
+    with translation.override("en"):
+        services.save_role(
+            org.admin,
+            role,
+            code="t_rep",
+            name_zh="t_rep",
+            name_en="t_rep",
+            description="",
+            grants=[services.GrantSpec("memos", ["view", "change"], "department")],
+            expected_version=role.version,
+        )
+        services.move_department(org.admin, org.beijing, org.east)
+        services.set_user_password(org.admin, org.rep, "Another-pass-2026")
+    assert audit_trail(role)[0].reason == "Permissions: Memos: View、Edit (Own department)"
+    assert audit_trail(org.beijing)[0].reason.startswith("Moved under 总公司 / 销售中心 / 华东销售部")
+    assert audit_trail(org.rep)[0].reason == "Password set by an administrator"

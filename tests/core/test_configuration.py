@@ -30,6 +30,7 @@ def run_kehu(tmp_path, *args, **env):
         ("KEHU_SECURE_COOKIES", "maybe"),
         ("SECRET_KEY", "short"),
         ("REDIS_URL", "localhost:6379"),
+        ("KEHU_LOG_LEVEL", "LOUD"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, variable, value):
@@ -56,7 +57,7 @@ def test_typed_readers(monkeypatch):
     assert config.env_int("KEHU_X_INT", 1, minimum=1, maximum=100) == 42
     assert config.env_list("KEHU_X_LIST", []) == ["a.example.cn", "b.example.cn"]
     monkeypatch.setenv("KEHU_X_INT", "500")
-    with pytest.raises(ImproperlyConfigured, match="KEHU_X_INT=500 is outside the allowed range 1..100"):
+    with pytest.raises(ImproperlyConfigured, match="KEHU_X_INT=500 is too large: the maximum is 100."):
         config.env_int("KEHU_X_INT", 1, minimum=1, maximum=100)
 
 

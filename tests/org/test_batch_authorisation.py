@@ -33,12 +33,11 @@ def test_users_and_departments_together_and_repeat_is_idempotent(org):
 
 
 def test_revoke_keeps_the_other_roles(org):
-    rep_role = Role.objects.get(code="t_rep")
-    extra = Role.objects.get(code="sales_rep")
-    services.batch_authorise(org.admin, roles=[extra], users=[org.rep, org.rep_east])
+    rep_role, manager_role = Role.objects.get(code="sales_rep"), Role.objects.get(code="sales_manager")
+    services.batch_authorise(org.admin, roles=[rep_role, manager_role], users=[org.rep, org.rep_east])
     summary = services.batch_authorise(org.admin, roles=[rep_role], users=[org.rep, org.rep_east], grant=False)
     assert summary.changed == 2
-    assert set(User.objects.get(pk=org.rep.pk).roles.values_list("code", flat=True)) == {"sales_rep"}
+    assert set(User.objects.get(pk=org.rep.pk).roles.values_list("code", flat=True)) == {"t_rep", "sales_manager"}
 
 
 def test_left_users_are_not_swept_in_by_a_department(org):
@@ -77,3 +76,16 @@ def test_the_page_reports_how_many_changed_and_the_trail_records_it(client, org)
     assert holders(role) == {"rep_east"}
     history = User.objects.get(pk=org.rep_east.pk).history.first()
     assert history.history_user == org.admin
+
+
+def test_nobody_hands_out_more_than_they_may_do_themselves(org):
+    ops = User.objects.get(pk=org.admin.pk)
+    ops.roles.set([Role.objects.get(code="sales_ops")])  # may authorise, may not manage the organisation
+    ops = User.objects.get(pk=ops.pk)
+    admin_role = Role.objects.get(code="system_admin")
+    with pytest.raises(ValidationError) as error:
+        services.batch_authorise(ops, roles=[admin_role], users=[ops])
+    assert list(error.value.message_dict) == ["roles"]
+    assert "系统管理员" in error.value.message_dict["roles"][0]
+    assert not ops.roles.filter(code="system_admin").exists()
+    services.batch_authorise(ops, roles=[Role.objects.get(code="sales_rep")], users=[org.rep_east])
