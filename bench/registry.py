@@ -54,13 +54,13 @@ def benchmark(name: str, *, baseline: str, goal: float | None = None):
 
 
 def discover() -> list[Benchmark]:
-    """Import every module of the `bench` package (which registers its benchmarks); all of them, by name."""
+    """Import every module of the `bench` package (which registers its benchmarks); all of them, as registered."""
     import bench
 
     for module in pkgutil.iter_modules(bench.__path__):
         if module.name != "__main__":
             importlib.import_module(f"bench.{module.name}")
-    return [_registry[name] for name in sorted(_registry)]
+    return list(_registry.values())
 
 
 @dataclass

@@ -37,7 +37,8 @@ class StaleEdit(Exception):
         who = changed_by.display_name if changed_by else _("someone")
         when = date_format(timezone.localtime(changed_at), "Y-m-d H:i") if changed_at else ""
         message = _("This record was changed by %(who)s at %(when)s after you opened it.") % {"who": who, "when": when}
-        super().__init__(f"{message} {_('Reload it and make your change again.')}")
+        advice = _("Reload it and make your change again.")
+        super().__init__(f"{message} {advice}")
 
 
 def save_versioned(obj: VersionedModel, actor, expected_version: int | None, update_fields=None):
