@@ -129,3 +129,15 @@ class RoleGrant(models.Model):
 
     def __str__(self):
         return f"{self.role_id}:{self.module}"
+
+
+class ScopeVersion(models.Model):
+    """One row whose value changes with every change to roles, grants or the department tree (see org.scope)."""
+
+    value = models.PositiveBigIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("scope version")
+
+    def __str__(self):
+        return str(self.value)

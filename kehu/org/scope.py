@@ -1,23 +1,30 @@
-"""Data scope: which records a user may see or change, computed once per request.
+"""Data scope: which records a user may see or change.
 
 A role grants, per module, a set of actions and a scope (self / own department / own department and below
 / chosen departments and below / all). A user may hold several roles: for one module and action their
 effective scope is the union of the scopes of the grants that allow the action. Department subtrees are
 resolved through the materialised path into a set of department ids once, so the record query is a plain
 indexed `owner_id = ? OR owner_department_id IN (...)` with no recursion and no join.
+
+What a user's roles grant is cached across requests, per process, under the organisation's *scope version*:
+a counter row that every change to roles, grants or the department tree increments in the same transaction
+(`bump_scope_version`, wired to model signals in `kehu.org.signals`). Each request reads it once,
+so a change is seen by every process as soon as it is committed, and a request costs one tiny query
+instead of the grant and subtree queries.
 """
 
+import secrets
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from kehu.org.models import Department, RoleGrant
+from kehu.org.models import Department, RoleGrant, ScopeVersion
 
 
 @dataclass(frozen=True)
@@ -42,12 +49,75 @@ class EffectiveScope:
         return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
-def _grants(user) -> list[RoleGrant]:
-    cache = user.__dict__.setdefault("_kehu_grants", None)
-    if cache is None:
-        cache = list(RoleGrant.objects.filter(role__users=user).prefetch_related("departments").order_by("id"))
-        user.__dict__["_kehu_grants"] = cache
-    return cache
+@dataclass(frozen=True)
+class Grant:
+    module: str
+    actions: frozenset
+    scope: str
+    department_ids: tuple
+
+
+_process_cache: dict[tuple, object] = {}
+_PROCESS_CACHE_LIMIT = 20_000
+
+
+def scope_version() -> int:
+    """The organisation's scope version as committed now (one primary-key read)."""
+    table = ScopeVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def bump_scope_version() -> None:
+    """Invalidate every cached scope: call in the transaction that changes roles, grants or departments.
+
+    The version is a fresh random token rather than a count, so a rolled-back transaction's version can
+    never come back later and revive a scope that was computed from data that was never committed.
+    """
+    token = secrets.randbits(62)
+    table = ScopeVersion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = %s WHERE id = 1", [token])
+        if cursor.rowcount == 0:
+            ScopeVersion.objects.update_or_create(pk=1, defaults={"value": token})
+
+
+def _cached(user, *key, compute):
+    """A value derived from the user's grants, cached per process under the current scope version."""
+    request_cache = user.__dict__.setdefault("_kehu_scope_cache", {})
+    if "version" not in request_cache:
+        request_cache["version"] = scope_version()
+    full_key = (user.pk, user.department_id, request_cache["version"], *key)
+    if full_key in request_cache:
+        return request_cache[full_key]
+    value = _process_cache.get(full_key)
+    if value is None:
+        value = compute()
+        if len(_process_cache) >= _PROCESS_CACHE_LIMIT:
+            _process_cache.clear()
+        _process_cache[full_key] = value
+    request_cache[full_key] = value
+    return value
+
+
+def _grants(user) -> tuple[Grant, ...]:
+    def load():
+        chosen: dict[int, list[int]] = {}
+        rows = RoleGrant.objects.filter(role__users=user).values_list("pk", "module", "actions", "scope")
+        rows = list(rows)
+        chosen_ids = [pk for pk, _m, _a, scope in rows if scope == RoleGrant.Scope.CHOSEN]
+        if chosen_ids:
+            through = RoleGrant.departments.through.objects.filter(rolegrant_id__in=chosen_ids)
+            for grant_id, department_id in through.values_list("rolegrant_id", "department_id"):
+                chosen.setdefault(grant_id, []).append(department_id)
+        return tuple(
+            Grant(module, frozenset(actions), scope, tuple(sorted(chosen.get(pk, ()))))
+            for pk, module, actions, scope in rows
+        )
+
+    return _cached(user, "grants", compute=load)
 
 
 def has_module_perm(user, module: str, action: str = "view") -> bool:
@@ -64,10 +134,10 @@ def effective_scope(user, module: str, action: str = "view") -> EffectiveScope:
         return EffectiveScope()
     if user.is_superuser:
         return EffectiveScope(everything=True)
-    cache = user.__dict__.setdefault("_kehu_scopes", {})
-    key = (module, action)
-    if key in cache:
-        return cache[key]
+    return _cached(user, "scope", module, action, compute=lambda: _compute_scope(user, module, action))
+
+
+def _compute_scope(user, module: str, action: str) -> EffectiveScope:
     own = False
     exact: set[int] = set()
     subtree_roots: set[int] = set()
@@ -83,13 +153,10 @@ def effective_scope(user, module: str, action: str = "view") -> EffectiveScope:
         elif grant.scope == RoleGrant.Scope.DEPARTMENT_TREE and user.department_id:
             subtree_roots.add(user.department_id)
         elif grant.scope == RoleGrant.Scope.CHOSEN:
-            subtree_roots.update(d.pk for d in grant.departments.all())
+            subtree_roots.update(grant.department_ids)
     if everything:
-        scope = EffectiveScope(everything=True)
-    else:
-        scope = EffectiveScope(own=own, department_ids=frozenset(exact | subtree_ids(subtree_roots)))
-    cache[key] = scope
-    return scope
+        return EffectiveScope(everything=True)
+    return EffectiveScope(own=own, department_ids=frozenset(exact | subtree_ids(subtree_roots)))
 
 
 def subtree_ids(root_ids) -> set[int]:
@@ -104,8 +171,9 @@ def subtree_ids(root_ids) -> set[int]:
 
 
 def forget_cached_scope(user) -> None:
-    user.__dict__.pop("_kehu_grants", None)
-    user.__dict__.pop("_kehu_scopes", None)
+    """Drop what this user object remembers for the current request (the process cache follows the version)."""
+    user.__dict__.pop("_kehu_scope_cache", None)
+    user.__dict__.pop("_kehu_menu", None)
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -17,7 +17,7 @@ from treebeard.exceptions import InvalidMoveToDescendant
 from kehu.core.locking import save_versioned
 from kehu.core.modules import get as get_module
 from kehu.org.models import Department, Role, RoleGrant, User
-from kehu.org.scope import forget_cached_scope, has_module_perm, subtree_ids
+from kehu.org.scope import bump_scope_version, forget_cached_scope, has_module_perm, subtree_ids
 
 
 def require(actor, module: str, action: str) -> None:
@@ -86,6 +86,7 @@ def move_department(actor, department: Department, new_parent: Department) -> De
         target = Department.objects.get(pk=new_parent.pk)
         try:
             Department.objects.move(department, target, "last-child")
+            bump_scope_version()  # paths changed by a queryset update: no signal
         except InvalidMoveToDescendant:
             raise ValidationError(
                 {"parent": _("A department cannot be moved under itself or one of its sub-departments.")}

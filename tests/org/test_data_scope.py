@@ -84,12 +84,41 @@ def test_user_who_left_sees_nothing(org, memos):
     assert titles(org.rep) == set()
 
 
-def test_scope_is_computed_once_per_user_object(org, memos, django_assert_num_queries):
+def test_scope_is_cached_across_requests_until_the_organisation_changes(org, memos, django_assert_num_queries):
+    from kehu.org.scope import _process_cache
+
+    _process_cache.clear()
     user = type(org.manager).objects.get(pk=org.manager.pk)
-    with django_assert_num_queries(4):  # grants, their chosen departments, subtree root paths, subtree ids
+    with django_assert_num_queries(4):  # scope version, grants, subtree root paths, subtree ids
         effective_scope(user, "memos", "view")
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(0):  # the same request
         effective_scope(user, "memos", "view")
+    next_request = type(org.manager).objects.get(pk=org.manager.pk)
+    with django_assert_num_queries(2):  # the scope version and the list itself
+        assert titles(next_request) == {"rep", "rep_bj", "manager"}
+    services.create_department(org.admin, name="天津组", parent=org.north)
+    tianjin = type(org.north).objects.get(name="天津组")
+    rep_tj = UserFactory(username="rep_tj", department=tianjin, roles=list(org.rep.roles.all()))
+    memo(rep_tj, "rep_tj")
+    after_change = type(org.manager).objects.get(pk=org.manager.pk)
+    assert titles(after_change) == {"rep", "rep_bj", "manager", "rep_tj"}
+
+
+def test_revoking_a_role_takes_effect_on_the_next_request(org, memos):
+    rep = type(org.rep).objects.get(pk=org.rep.pk)
+    assert titles(rep) == {"rep"}
+    org.rep.roles.clear()
+    assert titles(type(org.rep).objects.get(pk=org.rep.pk)) == set()
+
+
+def test_changing_a_grant_takes_effect_on_the_next_request(org, memos):
+    from kehu.org.models import RoleGrant
+
+    assert titles(type(org.manager).objects.get(pk=org.manager.pk)) == {"rep", "rep_bj", "manager"}
+    RoleGrant.objects.filter(role__code="t_tree").update(scope="department")  # no signal: not through a service
+    grant = RoleGrant.objects.get(role__code="t_tree")
+    grant.save()  # a save sends the signal
+    assert titles(type(org.manager).objects.get(pk=org.manager.pk)) == {"rep", "manager"}
 
 
 def test_superuser_sees_everything(org, memos):
