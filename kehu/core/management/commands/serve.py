@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             "-",
             "--timeout",
             "120",
+            # One control socket per installation, so two instances on one machine don't collide.
+            "--control-socket",
+            str(settings.DATA_DIR / "gunicorn.ctl"),
         ]
         processes.append(subprocess.Popen(web, env=env))
         if not no_worker:
