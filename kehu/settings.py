@@ -124,7 +124,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "name", "email", "phone")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -135,7 +138,7 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = config.env_int("KEHU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = config.env_int("KEHU_LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "kehu.org.views.lockout"
+AXES_LOCKOUT_CALLABLE = "kehu.org.login.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -175,8 +178,7 @@ if config.env_bool("KEHU_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
     # Lock out by the client's address the proxy reports, not by the proxy's own address.
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_CLIENT_IP_CALLABLE = "kehu.org.login.client_address_behind_proxy"
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -179,6 +179,12 @@ def create_user(actor, *, password: str | None, roles=(), **fields) -> User:
     with transaction.atomic():
         user = User(**fields)
         if password:
+            from django.contrib.auth.password_validation import validate_password
+
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from None
             user.set_password(password)
         else:
             user.set_unusable_password()
@@ -242,16 +248,6 @@ def reinstate_user(actor, user: User) -> User:
     return user
 
 
-def is_locked_out(user: User) -> bool:
-    """True while repeated failed logins keep the account locked (django-axes)."""
-    from axes.models import AccessAttempt
-    from django.conf import settings
-
-    return AccessAttempt.objects.filter(
-        username__iexact=user.username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).exists()
-
-
 def unlock_login(actor, user: User) -> int:
     """Lift a login lockout before it expires. Needs org.manage. Returns how many lock records were cleared."""
     from axes.utils import reset
@@ -262,7 +258,13 @@ def unlock_login(actor, user: User) -> int:
 
 def set_user_password(actor, user: User, password: str) -> None:
     """An administrator sets a new password for `user` (who should change it at next login)."""
+    from django.contrib.auth.password_validation import validate_password
+
     require(actor, "org", "manage")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user._history_user = actor
     user._change_reason = _("Password set by an administrator")

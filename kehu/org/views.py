@@ -24,6 +24,7 @@ from kehu.org.forms import (
     UserForm,
     grant_rows,
 )
+from kehu.org.login import is_locked_out
 from kehu.org.models import Department, Role, RoleGrant, User
 from kehu.org.scope import has_module_perm, subtree_ids
 
@@ -42,19 +43,6 @@ class LoginView(auth_views.LoginView):
 
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE)
         return response
-
-
-def lockout(request, response=None, credentials=None, *args, **kwargs):
-    """Shown by django-axes instead of the login form after too many failed attempts."""
-    from django.conf import settings
-
-    minutes = round(settings.AXES_COOLOFF_TIME * 60)
-    message = _(
-        "Too many failed logins for this account. Try again in %(minutes)d minutes or ask your administrator to "
-        "unlock it."
-    ) % {"minutes": minutes}
-    context = {"form": LoginForm(request), "locked_out": message}
-    return render(request, "org/login.html", context, status=429)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -220,7 +208,7 @@ def user_detail(request, pk):
     person = get_object_or_404(User.objects.select_related("department", "superior"), pk=pk)
     context = {
         "person": person,
-        "locked_out": services.is_locked_out(person),
+        "locked_out": is_locked_out(person.username),
         "trail": audit_trail(person),
         "can_manage": has_module_perm(request.user, "org", "manage"),
         "password_form": AdminPasswordForm(),
@@ -289,11 +277,14 @@ def user_password(request, pk):
     require_perm(request, "org", "manage")
     person = get_object_or_404(User, pk=pk)
     form = AdminPasswordForm(request.POST)
-    if form.is_valid():
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["password"])
         services.set_user_password(request.user, person, form.cleaned_data["password"])
-        messages.success(request, _("Password set for %(name)s.") % {"name": person.display_name})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, " ".join(form.errors["password"]))
+        messages.success(request, _("Password set for %(name)s.") % {"name": person.display_name})
     return redirect("org:user_detail", pk=person.pk)
 
 

@@ -93,3 +93,43 @@ def test_an_administrator_can_lift_a_lockout(client, org):
     response = admin.post(f"/org/users/{org.rep.pk}/status/", {"action": "unlock"})
     assert response.status_code == 302
     assert log_in(client, "rep", "secret-pass-123")
+
+
+def test_behind_a_proxy_the_lockout_follows_the_address_the_proxy_saw(rf):
+    from kehu.org.login import client_address_behind_proxy
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", REMOTE_ADDR="127.0.0.1")
+    assert client_address_behind_proxy(request) == "203.0.113.7"  # the client-written 1.2.3.4 is ignored
+    assert client_address_behind_proxy(rf.get("/", REMOTE_ADDR="10.0.0.5")) == "10.0.0.5"
+
+
+def test_a_lockout_ends_after_the_cool_off(org):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    from kehu.org.login import is_locked_out
+
+    AccessAttempt.objects.create(
+        username="rep",
+        ip_address="127.0.0.1",
+        user_agent="",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,
+        get_data="",
+        post_data="",
+    )
+    assert is_locked_out("rep")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert not is_locked_out("rep")
+
+
+def test_a_password_like_the_users_name_is_refused(org):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from kehu.org import services
+
+    with pytest.raises(ValidationError) as error:
+        services.set_user_password(org.admin, org.manager, "manager2026")
+    assert list(error.value.message_dict) == ["password"]
