@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kehu.core.api_views import DictionaryItemViewSet, DictionaryViewSet
+from kehu.customers.api import ContactViewSet, CustomerViewSet
 from kehu.notify.api import MessageViewSet
 from kehu.org import api as org_api
 
@@ -16,6 +17,8 @@ router.register("roles", org_api.RoleViewSet, basename="role")
 router.register("dictionaries", DictionaryViewSet, basename="dictionary")
 router.register("dictionary-items", DictionaryItemViewSet, basename="dictionary-item")
 router.register("messages", MessageViewSet, basename="message")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")
 
 app_name = "api"
 urlpatterns = [

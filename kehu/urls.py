@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/", include("kehu.api_urls")),
     path("org/", include("kehu.org.urls")),
     path("messages/", include("kehu.notify.urls")),
+    path("customers/", include("kehu.customers.urls")),
     path("", include("kehu.core.urls")),
 ]

@@ -69,11 +69,16 @@ class DepartmentTree:
         beijing = add_department("北京组", north)
         ops = add_department("销售管理部", root)
         memo = ("view", "add", "change")
-        rep_role = make_role("t_rep", {"memos": (memo, "self")})
-        dept_role = make_role("t_dept", {"memos": (memo, "department")})
-        tree_role = make_role("t_tree", {"memos": (memo, "department_tree")})
-        chosen_role = make_role("t_chosen", {"memos": (("view",), "chosen", [east])})
-        all_role = make_role("t_all", {"memos": (("view",), "all")})
+        customer = ("view", "add", "change", "export")
+        rep_role = make_role("t_rep", {"memos": (memo, "self"), "customers": (customer, "self")})
+        dept_role = make_role("t_dept", {"memos": (memo, "department"), "customers": (customer, "department")})
+        tree_role = make_role(
+            "t_tree", {"memos": (memo, "department_tree"), "customers": ((*customer, "transfer"), "department_tree")}
+        )
+        chosen_role = make_role(
+            "t_chosen", {"memos": (("view",), "chosen", [east]), "customers": (("view",), "chosen", [east])}
+        )
+        all_role = make_role("t_all", {"memos": (("view",), "all"), "customers": (("view",), "all")})
         admin_roles = list(Role.objects.filter(code__in=["system_admin", "sales_ops"]))
         return cls(
             root=root,

@@ -2,17 +2,22 @@
 
 It walks the department tree parent by parent in Python and reads each role grant one by one, so it shares
 no code with `kehu.org.scope` (which resolves subtrees through path prefixes in SQL). Each scoped model
-needs an entry in `ORACLES`; the leak test fails for a registered model without one.
+needs an entry in `ORACLES` (who may see a record) and in `BUILDERS` (records spread over the test
+organisation); the leak test fails for a registered model without them.
 """
 
+from django.utils import timezone
+
+from kehu.customers.models import Customer, CustomerShare
 from kehu.notify.models import Message
+from kehu.notify.services import send_message
 from kehu.org.models import Department
 from tests.scoped_app.models import Memo, MemoShare
 
 
-def _ancestors_or_self(department_id: int) -> set[int]:
+def _ancestors_or_self(department_id) -> set[int]:
     chain = set()
-    node = Department.objects.get(pk=department_id)
+    node = Department.objects.get(pk=department_id) if department_id else None
     while node is not None:
         chain.add(node.pk)
         node = Department.objects.get_parent(node)
@@ -33,7 +38,7 @@ def owned_record_visible(person, obj, module: str, action: str = "view", shared:
     for grant in grants:
         if action not in grant.actions:
             continue
-        if obj.owner_id == person.pk or grant.scope == "all":
+        if grant.scope == "all" or (obj.owner_id is not None and obj.owner_id == person.pk):
             return True
         if grant.scope == "department" and obj.owner_department_id == person.department_id:
             return True
@@ -44,17 +49,87 @@ def owned_record_visible(person, obj, module: str, action: str = "view", shared:
     return False
 
 
-def memo_visible(person, memo) -> bool:
-    shared = (
-        MemoShare.objects.filter(memo=memo, user=person).exists()
-        or (
-            person.department_id is not None and MemoShare.objects.filter(memo=memo, department_id=person.department_id)
-        ).exists()
+def memo_visible(person, memo, action="view") -> bool:
+    shares = MemoShare.objects.filter(memo=memo)
+    if action != "view":
+        shares = shares.filter(can_edit=True)
+    shared = shares.filter(user=person).exists() or (
+        person.department_id is not None and shares.filter(department_id=person.department_id).exists()
     )
-    return owned_record_visible(person, memo, "memos", shared=bool(shared))
+    return owned_record_visible(person, memo, "memos", action, shared=shared)
+
+
+def customer_visible(person, customer, action="view") -> bool:
+    if customer.status == Customer.Status.MERGED and action != "view":
+        return False
+    shares = [
+        s
+        for s in CustomerShare.objects.filter(customer=customer)
+        if (s.until is None or s.until > timezone.now()) and (action == "view" or s.can_edit)
+    ]
+    shared = any(
+        s.user_id == person.pk or (s.department_id and s.department_id == person.department_id) for s in shares
+    )
+    return owned_record_visible(person, customer, "customers", action, shared=shared)
+
+
+def build_memos(org):
+    memos = [
+        Memo.objects.create(owner=person, owner_department=person.department, title=f"MEMO-{person.username}-{n}")
+        for person in org.people()
+        for n in range(2)
+    ]
+    MemoShare.objects.create(memo=memos[-1], user=org.rep)
+    return memos
+
+
+def build_messages(org):
+    for person in org.people():
+        send_message([person], f"MSG-{person.username}", "body")
+    return list(Message.objects.all())
+
+
+def build_customers(org):
+    customers = []
+    for n, person in enumerate(org.people()):
+        customers.append(
+            Customer.objects.create(
+                owner=person,
+                owner_department=person.department,
+                number=f"CU-T-{n:04d}",
+                name=f"测试客户{n}",
+                name_normalized=f"测试客户{n}",
+            )
+        )
+    customers.append(Customer.objects.create(number="CU-T-POOL", name="公海客户", name_normalized="公海客户"))
+    CustomerShare.objects.create(customer=customers[5], user=org.rep)  # rep_east's customer, read-only
+    CustomerShare.objects.create(customer=customers[4], department=org.north, can_edit=True)  # rep_bj's
+    CustomerShare.objects.create(
+        customer=customers[1], user=org.rep, until=timezone.now() - timezone.timedelta(days=1)
+    )  # the director's, expired
+    return customers
 
 
 ORACLES = {
     Memo: memo_visible,
-    Message: lambda person, message: message.recipient_id == person.pk,
+    Message: lambda person, message, action="view": message.recipient_id == person.pk,
+    Customer: customer_visible,
 }
+BUILDERS = {Memo: build_memos, Message: build_messages, Customer: build_customers}
+
+
+def build_contacts(org):
+    from kehu.customers.models import Contact
+
+    customers = build_customers(org) if not Customer.objects.exists() else list(Customer.objects.all())
+    return [Contact.objects.create(customer=c, name=f"联系人{c.pk}") for c in customers]
+
+
+def contact_visible(person, contact, action="view") -> bool:
+    return customer_visible(person, contact.customer, action)
+
+
+from kehu.customers.models import Contact  # noqa: E402
+
+ORACLES[Contact] = contact_visible
+BUILDERS[Contact] = build_contacts

@@ -115,8 +115,9 @@ def test_changing_a_grant_takes_effect_on_the_next_request(org, memos):
     from kehu.org.models import RoleGrant
 
     assert titles(type(org.manager).objects.get(pk=org.manager.pk)) == {"rep", "rep_bj", "manager"}
-    RoleGrant.objects.filter(role__code="t_tree").update(scope="department")  # no signal: not through a service
-    grant = RoleGrant.objects.get(role__code="t_tree")
+    grants = RoleGrant.objects.filter(role__code="t_tree", module="memos")
+    grants.update(scope="department")  # no signal: not through a service
+    grant = grants.get()
     grant.save()  # a save sends the signal
     assert titles(type(org.manager).objects.get(pk=org.manager.pk)) == {"rep", "manager"}
 

@@ -1,0 +1,254 @@
+"""REST API of customers and contacts: the same services and scope as the pages."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from kehu.core.models import DictionaryItem
+from kehu.customers import services
+from kehu.customers.models import Contact, Customer
+from kehu.customers.queries import CustomerFilter, customers_for
+from kehu.org.models import Department, User
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "title",
+            "mobile",
+            "email",
+            "wechat",
+            "decision_role",
+            "is_primary",
+            "notes",
+            "version",
+        ]
+        read_only_fields = ["id", "customer"]
+        extra_kwargs = {"version": {"read_only": False, "required": False}}
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    contacts = ContactSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "number",
+            "name",
+            "credit_code",
+            "industry",
+            "level",
+            "source",
+            "region",
+            "address",
+            "latitude",
+            "longitude",
+            "website",
+            "tags",
+            "notes",
+            "status",
+            "owner",
+            "owner_name",
+            "owner_department",
+            "created_at",
+            "last_activity_at",
+            "last_followup_at",
+            "contacts",
+            "version",
+        ]
+        read_only_fields = [
+            "id",
+            "number",
+            "status",
+            "owner",
+            "owner_department",
+            "created_at",
+            "last_activity_at",
+            "last_followup_at",
+        ]
+
+
+def _dictionary(code):
+    return serializers.PrimaryKeyRelatedField(
+        queryset=DictionaryItem.objects.filter(dictionary__code=code), required=False, allow_null=True
+    )
+
+
+class CustomerWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    credit_code = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    industry = _dictionary("industry")
+    level = _dictionary("customer_level")
+    source = _dictionary("customer_source")
+    region = _dictionary("region")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    website = serializers.URLField(required=False, allow_blank=True, default="")
+    tags = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    contacts = ContactSerializer(many=True, required=False)
+    version = serializers.IntegerField(required=False)
+
+
+class ShareSerializer(serializers.Serializer):
+    users = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True, required=False)
+    departments = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), many=True, required=False)
+    can_edit = serializers.BooleanField(default=False)
+    until = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class TransferSerializer(serializers.Serializer):
+    customers = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    to_user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    reason = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class HandoverSerializer(serializers.Serializer):
+    leaver = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    successor = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+
+class MergeSerializer(serializers.Serializer):
+    keep = serializers.IntegerField()
+    duplicate = serializers.IntegerField()
+
+
+class MoveSummarySerializer(serializers.Serializer):
+    customers = serializers.IntegerField()
+    open_followups = serializers.IntegerField()
+    planned_visits = serializers.IntegerField()
+    skipped = serializers.ListField(child=serializers.IntegerField())
+
+
+def _valid(serializer_class, data, partial=False):
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Customers in the caller's scope. `?scope=mine|shared|all` (default all), plus the list filters."""
+
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    ordering_fields = ["last_activity_at", "created_at", "number", "name_pinyin"]
+
+    def get_queryset(self):
+        scope = self.request.query_params.get("scope", "all")
+        if scope not in {"mine", "shared", "all"}:
+            scope = "all"
+        return customers_for(self.request.user, scope).prefetch_related("contacts")
+
+    def get_object(self):
+        return services.get_customer_for_user(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=CustomerWriteSerializer, responses={201: CustomerSerializer})
+    def create(self, request):
+        data = _valid(CustomerWriteSerializer, request.data)
+        contacts = [dict(c) for c in data.pop("contacts", [])]
+        data.pop("version", None)
+        customer = services.create_customer(request.user, data, contacts)
+        return Response(CustomerSerializer(customer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CustomerWriteSerializer, responses={200: CustomerSerializer})
+    def partial_update(self, request, pk=None):
+        customer = services.get_customer_for_user(request.user, pk, "change")
+        data = _valid(CustomerWriteSerializer, {"name": customer.name, **request.data}, partial=True)
+        if "contacts" in data:
+            raise serializers.ValidationError({"contacts": ["Change contacts through /api/contacts/."]})
+        version = data.pop("version", None)
+        customer = services.update_customer(request.user, customer, data, version)
+        return Response(CustomerSerializer(customer).data)
+
+    @extend_schema(request=ShareSerializer, responses={200: serializers.DictField()})
+    @action(detail=True, methods=["post"])
+    def share(self, request, pk=None):
+        data = _valid(ShareSerializer, request.data)
+        count = services.share_customer(
+            request.user,
+            self.get_object(),
+            users=data.get("users", []),
+            departments=data.get("departments", []),
+            can_edit=data["can_edit"],
+            until=data.get("until"),
+        )
+        return Response({"shared": count})
+
+    @extend_schema(request=TransferSerializer, responses={200: MoveSummarySerializer})
+    @action(detail=False, methods=["post"])
+    def transfer(self, request):
+        data = _valid(TransferSerializer, request.data)
+        summary = services.transfer_customers(request.user, data["customers"], data["to_user"], data["reason"])
+        return Response(MoveSummarySerializer(summary).data)
+
+    @extend_schema(request=HandoverSerializer, responses={200: MoveSummarySerializer})
+    @action(detail=False, methods=["post"])
+    def handover(self, request):
+        data = _valid(HandoverSerializer, request.data)
+        return Response(MoveSummarySerializer(services.hand_over(request.user, data["leaver"], data["successor"])).data)
+
+    @extend_schema(request=MergeSerializer, responses={200: CustomerSerializer})
+    @action(detail=False, methods=["post"])
+    def merge(self, request):
+        data = _valid(MergeSerializer, request.data)
+        keep = services.get_customer_for_user(request.user, data["keep"])
+        duplicate = services.get_customer_for_user(request.user, data["duplicate"])
+        return Response(CustomerSerializer(services.merge_customers(request.user, keep, duplicate)).data)
+
+    @extend_schema(responses={200: serializers.ListField(child=serializers.DictField())})
+    @action(detail=False, methods=["get"], url_path="duplicates")
+    def duplicates(self, request):
+        """The duplicate check: `?name=…&credit_code=…&phone=…`."""
+        found = services.find_duplicates(
+            request.user,
+            name=request.query_params.get("name", ""),
+            credit_code=request.query_params.get("credit_code", ""),
+            phones=request.query_params.getlist("phone"),
+        )
+        return Response(
+            [
+                {"reason": d.reason, "message": d.message(), "customer": d.customer.pk if d.visible else None}
+                for d in found
+            ]
+        )
+
+
+class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Contacts of the customers in the caller's scope; `POST` with `customer` adds one."""
+
+    serializer_class = ContactSerializer
+    filterset_fields = ["customer", "decision_role", "is_primary"]
+    search_fields = ["name", "mobile"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return Contact.objects.visible_to(self.request.user)
+
+    def create(self, request):
+        customer_id = request.data.get("customer")
+        customer = services.get_customer_for_user(request.user, customer_id, "change")
+        data = _valid(ContactSerializer, request.data)
+        data.pop("version", None)
+        contact = services.save_contact(request.user, customer, None, data)
+        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        contact = get_object_or_404(Contact.objects.visible_to(request.user, "change"), pk=pk)
+        data = _valid(ContactSerializer, request.data, partial=True)
+        version = data.pop("version", None)
+        contact = services.save_contact(request.user, contact.customer, contact, data, version)
+        return Response(ContactSerializer(contact).data)
+
+    def destroy(self, request, pk=None):
+        contact = get_object_or_404(Contact.objects.visible_to(request.user, "change"), pk=pk)
+        services.delete_contact(request.user, contact)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,130 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.forms import StyledForm, StyledFormMixin, VersionedFormMixin
+from kehu.customers.models import Contact, Customer
+from kehu.customers.queries import dictionary_items
+from kehu.org.models import Department, User
+
+
+class CustomerForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "credit_code",
+            "industry",
+            "level",
+            "source",
+            "region",
+            "address",
+            "website",
+            "tags",
+            "latitude",
+            "longitude",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, code in (
+            ("industry", "industry"),
+            ("level", "customer_level"),
+            ("source", "customer_source"),
+            ("region", "region"),
+        ):
+            self.fields[name].queryset = dictionary_items(code)
+        self.fields["name"].widget.attrs.update({"autocomplete": "off"})
+        self.fields["latitude"].help_text = _("Optional: used to show the distance when checking in on a visit.")
+
+
+class ContactForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "mobile", "email", "wechat", "decision_role", "is_primary", "notes"]
+
+
+class FirstContactForm(StyledFormMixin, forms.Form):
+    """The primary contact typed together with a new customer (more contacts are added on its page)."""
+
+    contact_name = forms.CharField(label=_("Contact name"), max_length=60, required=False)
+    contact_title = forms.CharField(label=_("Contact's job title"), max_length=60, required=False)
+    contact_mobile = forms.CharField(label=_("Contact's mobile"), max_length=20, required=False)
+    contact_email = forms.EmailField(label=_("Contact's e-mail"), required=False)
+
+    def contacts(self) -> list[dict]:
+        data = self.cleaned_data
+        if not any(data.get(k) for k in ("contact_name", "contact_mobile", "contact_email")):
+            return []
+        return [
+            {
+                "name": data["contact_name"],
+                "title": data["contact_title"],
+                "mobile": data["contact_mobile"],
+                "email": data["contact_email"],
+                "decision_role": Contact.DecisionRole.OTHER,
+                "is_primary": True,
+            }
+        ]
+
+
+def active_users():
+    return (
+        User.objects.filter(status=User.Status.ACTIVE).select_related("department").order_by("department__path", "name")
+    )
+
+
+class ShareForm(StyledForm):
+    users = forms.ModelMultipleChoiceField(
+        label=_("Colleagues"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    can_edit = forms.BooleanField(label=_("They may edit it"), required=False)
+    until = forms.DateTimeField(
+        label=_("Shared until (optional)"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = active_users()
+        self.fields["users"].label_from_instance = lambda u: f"{u.display_name} · {u.department or '—'}"
+        self.fields["departments"].queryset = Department.objects.filter(is_active=True).order_by("path")
+        self.fields["departments"].label_from_instance = lambda d: ("\u3000" * (d.depth - 1)) + d.name
+
+
+class TransferForm(StyledForm):
+    to_user = forms.ModelChoiceField(label=_("New owner"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = active_users()
+        self.fields["to_user"].label_from_instance = lambda u: f"{u.display_name} · {u.department or '—'}"
+
+
+class HandoverForm(StyledForm):
+    leaver = forms.ModelChoiceField(label=_("Person leaving"), queryset=User.objects.none())
+    successor = forms.ModelChoiceField(label=_("Successor"), queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leaver"].queryset = User.objects.select_related("department").order_by("status", "name")
+        self.fields["leaver"].label_from_instance = lambda u: (
+            f"{u.display_name} · {u.department or '—'}" + ("" if u.is_active else f" · {u.get_status_display()}")
+        )
+        self.fields["successor"].queryset = active_users()
+        self.fields["successor"].label_from_instance = lambda u: f"{u.display_name} · {u.department or '—'}"
+
+
+class MergeForm(StyledForm):
+    keep = forms.CharField(label=_("Customer to keep (number)"), max_length=20)
+    duplicate = forms.CharField(label=_("Duplicate to merge into it (number)"), max_length=20)

@@ -1,0 +1,114 @@
+"""The read side of customers: one FilterSet for the list pages, the API and the export, always on top of
+`Customer.objects.visible_to(user)`, and the search Chinese users expect (name fragment, full pinyin, pinyin
+initials, contact name, phone number)."""
+
+import re
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.models import DictionaryItem
+from kehu.customers.models import Contact, Customer, CustomerShare
+from kehu.customers.text import normalize_phone, to_half_width
+
+ASCII_WORD = re.compile(r"^[a-z]+$")
+
+
+def search_q(text: str) -> Q:
+    """Name fragment, full pinyin or initials (`bjzy` → 北京致远…), contact name, phone number (7+ digits)."""
+    text = to_half_width(text).strip().lower()
+    if not text:
+        return Q()
+    condition = Q(name__icontains=text) | Q(number__iexact=text)
+    if ASCII_WORD.match(text):
+        condition |= Q(name_initials__startswith=text) | Q(name_pinyin__startswith=text)
+        if len(text) >= 3:
+            condition |= Q(name_pinyin__contains=text) | Q(name_initials__contains=text)
+    contacts = Contact.objects.filter(customer=OuterRef("pk"))
+    digits = normalize_phone(text)
+    if len(digits) >= 7 and digits == re.sub(r"\D", "", text):
+        condition |= Exists(contacts.filter(mobile__startswith=digits))
+    else:
+        condition |= Exists(contacts.filter(name__startswith=text))
+    return condition
+
+
+def dictionary_items(code: str):
+    return DictionaryItem.objects.filter(dictionary__code=code, is_active=True)
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    industry = django_filters.ModelChoiceFilter(label=_("Industry"), queryset=dictionary_items("industry"))
+    level = django_filters.ModelChoiceFilter(label=_("Level"), queryset=dictionary_items("customer_level"))
+    source = django_filters.ModelChoiceFilter(label=_("Source"), queryset=dictionary_items("customer_source"))
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=dictionary_items("region"))
+    owner = django_filters.NumberFilter(label=_("Owner"), field_name="owner_id")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Customer.Status.choices)
+    tag = django_filters.CharFilter(label=_("Tag"), field_name="tags", lookup_expr="icontains")
+    view = django_filters.ChoiceFilter(
+        label=_("Saved view"),
+        method="filter_view",
+        choices=[("new_this_week", _("New this week")), ("idle_30", _("No follow-up for 30 days"))],
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["q", "industry", "level", "source", "region", "owner", "status", "tag"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(search_q(value))
+
+    def filter_view(self, queryset, name, value):
+        now = timezone.now()
+        if value == "new_this_week":
+            start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+            start -= timezone.timedelta(days=start.weekday())
+            return queryset.filter(created_at__gte=start)
+        if value == "idle_30":
+            cutoff = now - timezone.timedelta(days=30)
+            return queryset.filter(Q(last_followup_at__lt=cutoff) | Q(last_followup_at__isnull=True))
+        return queryset
+
+
+SORTS = {
+    "activity": "last_activity_at",
+    "name": "name_pinyin",
+    "created": "created_at",
+    "number": "number",
+}
+
+
+def customers_for(user, scope: str = "mine"):
+    """The customers of one list: "mine" (owned), "shared" (shared with me), "all" (everything in my scope)."""
+    live = Customer.objects.exclude(status=Customer.Status.MERGED).exclude(owner__isnull=True)
+    base = live.visible_to(user).select_related("owner", "level", "industry", "region")
+    if scope == "mine":
+        return base.filter(owner=user)
+    if scope == "shared":
+        now = timezone.now()
+        shares = CustomerShare.objects.filter(Q(user=user) | Q(department_id=user.department_id)).filter(
+            Q(until__isnull=True) | Q(until__gt=now)
+        )
+        return base.filter(pk__in=shares.values("customer_id")).exclude(owner=user)
+    return base
+
+
+def timeline_for(customer: Customer, limit: int = 100) -> list[dict]:
+    """Everything that happened to a customer, newest first: follow-ups, visits, transfers, shares, the pool."""
+    from kehu.customers.models import CustomerEvent, FollowUp, PoolEvent, Visit
+
+    entries = []
+    for followup in FollowUp.objects.filter(customer=customer).select_related("author", "contact")[:limit]:
+        entries.append({"kind": "followup", "at": followup.happened_at, "actor": followup.author, "obj": followup})
+    for visit in Visit.objects.filter(customer=customer).select_related("visitor")[:limit]:
+        at = visit.checked_in_at or visit.planned_at
+        entries.append({"kind": "visit", "at": at, "actor": visit.visitor, "obj": visit})
+    for event in CustomerEvent.objects.filter(customer=customer).select_related("actor")[:limit]:
+        entries.append({"kind": "event", "at": event.at, "actor": event.actor, "obj": event})
+    for event in PoolEvent.objects.filter(customer=customer).select_related("actor", "owner")[:limit]:
+        entries.append({"kind": "pool", "at": event.at, "actor": event.actor, "obj": event})
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries[:limit]

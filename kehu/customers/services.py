@@ -1,0 +1,480 @@
+"""Every change to customers and contacts: create with the duplicate check, edit, share, transfer, hand over,
+merge. Each function checks the actor's permission and scope, runs in one transaction and leaves a trail.
+The public pool (`pool.py`), follow-ups and visits (`activities.py`) and imports (`imports.py`) build on these.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.locking import save_versioned
+from kehu.core.numbering import next_number
+from kehu.customers.models import Contact, Customer, CustomerEvent, CustomerLimit, CustomerShare, FollowUp, Visit
+from kehu.customers.text import (
+    name_initials,
+    name_pinyin,
+    normalize_credit_code,
+    normalize_name,
+    normalize_phone,
+    valid_credit_code,
+    valid_phone,
+)
+from kehu.org.models import User
+from kehu.org.scope import has_module_perm
+
+CUSTOMER_FIELDS = [
+    "name",
+    "credit_code",
+    "industry",
+    "level",
+    "source",
+    "region",
+    "address",
+    "latitude",
+    "longitude",
+    "website",
+    "tags",
+    "notes",
+]
+CONTACT_FIELDS = ["name", "title", "mobile", "email", "wechat", "decision_role", "is_primary", "notes"]
+
+
+def require(actor, action: str) -> None:
+    if not has_module_perm(actor, "customers", action):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def get_customer_for_user(user, pk, action: str = "view") -> Customer:
+    """The customer if `user` may `action` it; 404 otherwise (an out-of-scope customer does not exist)."""
+    try:
+        return Customer.objects.visible_to(user, action).exclude(status=Customer.Status.MERGED).get(pk=pk)
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- the duplicate check (查重) ----------------------------------------------------------------
+@dataclass
+class Duplicate:
+    customer: Customer
+    reason: str  # "credit_code" | "name" | "phone"
+    visible: bool
+
+    @property
+    def owner_label(self) -> str:
+        if self.customer.owner_id is None:
+            return _("in the public pool")
+        return self.customer.owner.display_name
+
+    def message(self) -> str:
+        reasons = {
+            "credit_code": _("A customer with this credit code already exists"),
+            "name": _("A customer with this name already exists"),
+            "phone": _("A contact with this phone number already belongs to a customer"),
+        }
+        if self.visible:
+            detail = _("%(name)s (%(number)s), owner: %(owner)s") % {
+                "name": self.customer.name,
+                "number": self.customer.number,
+                "owner": self.owner_label,
+            }
+        else:
+            detail = _("owner: %(owner)s") % {"owner": self.owner_label}
+        return f"{reasons[self.reason]}: {detail}"
+
+
+def find_duplicates(actor, *, name: str = "", credit_code: str = "", phones=(), exclude_pk=None) -> list[Duplicate]:
+    """Existing customers that would be duplicated: same credit code, same normalised name, same contact phone."""
+    found: dict[int, Duplicate] = {}
+    live = Customer.objects.exclude(status=Customer.Status.MERGED).exclude(pk=exclude_pk).select_related("owner")
+    checks = []
+    code = normalize_credit_code(credit_code)
+    if code:
+        checks.append(("credit_code", live.filter(credit_code=code)))
+    key = normalize_name(name)
+    if key:
+        checks.append(("name", live.filter(name_normalized=key)))
+    numbers = sorted({normalize_phone(p) for p in phones if normalize_phone(p)})
+    if numbers:
+        checks.append(("phone", live.filter(contacts__mobile__in=numbers).distinct()))
+    if not checks:
+        return []
+    visible = set()
+    for reason, queryset in checks:
+        for customer in queryset[:5]:
+            found.setdefault(customer.pk, Duplicate(customer, reason, False))
+    if found and actor is not None:
+        visible = set(Customer.objects.visible_to(actor).filter(pk__in=found).values_list("pk", flat=True))
+    for duplicate in found.values():
+        duplicate.visible = duplicate.customer.pk in visible
+    return list(found.values())
+
+
+def _raise_for_duplicates(duplicates: list[Duplicate]):
+    if not duplicates:
+        return
+    errors: dict[str, list[str]] = {}
+    fields = {"credit_code": "credit_code", "name": "name", "phone": "contacts"}
+    for duplicate in duplicates:
+        errors.setdefault(fields[duplicate.reason], []).append(duplicate.message())
+    raise ValidationError(errors)
+
+
+# --- validation -------------------------------------------------------------------------------
+def _clean_customer_data(data: dict) -> dict:
+    data = dict(data)
+    errors = {}
+    data["name"] = " ".join((data.get("name") or "").split())
+    if not data["name"]:
+        errors["name"] = [_("Enter the company name.")]
+    if "credit_code" in data:
+        data["credit_code"] = normalize_credit_code(data.get("credit_code") or "")
+        if data["credit_code"] and not valid_credit_code(data["credit_code"]):
+            errors["credit_code"] = [
+                _("This is not a valid unified social credit code (18 characters, check digit per GB 32100).")
+            ]
+    for name, code in (
+        ("industry", "industry"),
+        ("level", "customer_level"),
+        ("source", "customer_source"),
+        ("region", "region"),
+    ):
+        item = data.get(name)
+        if item is not None and (item.dictionary.code != code or not item.is_active):
+            errors[name] = [_("Choose a value from the list.")]
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _clean_contacts(contacts: list[dict]) -> list[dict]:
+    cleaned, errors = [], []
+    for index, contact in enumerate(contacts, start=1):
+        contact = dict(contact)
+        contact["name"] = (contact.get("name") or "").strip()
+        contact["mobile"] = normalize_phone(contact.get("mobile") or "")
+        if not contact["name"]:
+            errors.append(_("Contact %(n)d: enter a name.") % {"n": index})
+        if contact["mobile"] and not valid_phone(contact["mobile"]):
+            errors.append(
+                _("Contact %(n)d: %(phone)s is not a valid phone number.") % {"n": index, "phone": contact["mobile"]}
+            )
+        cleaned.append(contact)
+    numbers = [c["mobile"] for c in cleaned if c["mobile"]]
+    if len(numbers) != len(set(numbers)):
+        errors.append(_("Two contacts have the same phone number."))
+    if errors:
+        raise ValidationError({"contacts": errors})
+    if cleaned and not any(c.get("is_primary") for c in cleaned):
+        cleaned[0]["is_primary"] = True
+    return cleaned
+
+
+def _set_name_fields(customer: Customer):
+    customer.name_normalized = normalize_name(customer.name)
+    customer.name_pinyin = name_pinyin(customer.name)[:400]
+    customer.name_initials = name_initials(customer.name)[:100]
+
+
+def check_owned_limit(user: User, adding: int = 1) -> None:
+    """Refuse when `user` would own more customers than the most generous of their roles allows."""
+    limits = list(CustomerLimit.objects.filter(role__users=user))
+    if not limits or any(limit.max_owned is None for limit in limits):
+        return
+    cap = max(limit.max_owned for limit in limits)
+    owned = Customer.objects.filter(owner=user).exclude(status=Customer.Status.MERGED).count()
+    if owned + adding > cap:
+        raise ValidationError(
+            {
+                "owner": _("%(name)s already owns %(owned)d customers; the limit is %(cap)d.")
+                % {"name": user.display_name, "owned": owned, "cap": cap}
+            }
+        )
+
+
+def log_event(customer, kind, actor, text=""):
+    CustomerEvent.objects.create(customer=customer, kind=kind, actor=actor, text=text[:300])
+
+
+# --- create and edit --------------------------------------------------------------------------
+def create_customer(
+    actor,
+    data: dict,
+    contacts: list[dict] = (),
+    *,
+    owner: User | None = None,
+    status: str = Customer.Status.ACTIVE,
+    check_duplicates: bool = True,
+) -> Customer:
+    """A rep records a new customer with its contacts. Needs customers.add. The owner is the actor unless
+    given (ops creating for someone else need customers.transfer). Refuses duplicates and invalid input."""
+    require(actor, "add")
+    owner = owner or actor
+    if owner != actor:
+        require(actor, "transfer")
+    data = _clean_customer_data(data)
+    contacts = _clean_contacts(list(contacts))
+    if check_duplicates:
+        _raise_for_duplicates(
+            find_duplicates(
+                actor,
+                name=data["name"],
+                credit_code=data.get("credit_code", ""),
+                phones=[c["mobile"] for c in contacts],
+            )
+        )
+    check_owned_limit(owner)
+    now = timezone.now()
+    with transaction.atomic():
+        customer = Customer(**{k: v for k, v in data.items() if k in CUSTOMER_FIELDS})
+        customer.number = next_number("CU")
+        customer.owner, customer.owner_department = owner, owner.department
+        customer.status, customer.created_by = status, actor
+        customer.owned_since = customer.last_activity_at = customer.created_at = now
+        customer.updated_by, customer.updated_at = actor, now
+        _set_name_fields(customer)
+        customer._history_user = actor
+        customer.save()
+        for contact in contacts:
+            new = Contact(customer=customer, **{k: v for k, v in contact.items() if k in CONTACT_FIELDS})
+            new._history_user = actor
+            new.save()
+        log_event(customer, CustomerEvent.Kind.CREATED, actor)
+    return customer
+
+
+def update_customer(actor, customer: Customer, data: dict, expected_version: int | None) -> Customer:
+    """Edit a customer's details. Needs change rights on it (owner, scope or an editable share)."""
+    customer = get_customer_for_user(actor, customer.pk, "change")
+    data = _clean_customer_data({**{f: getattr(customer, f) for f in CUSTOMER_FIELDS}, **data})
+    _raise_for_duplicates(
+        find_duplicates(actor, name=data["name"], credit_code=data.get("credit_code", ""), exclude_pk=customer.pk)
+    )
+    with transaction.atomic():
+        for name in CUSTOMER_FIELDS:
+            if name in data:
+                setattr(customer, name, data[name])
+        _set_name_fields(customer)
+        save_versioned(customer, actor, expected_version)
+    return customer
+
+
+def save_contact(
+    actor, customer: Customer, contact: Contact | None, data: dict, expected_version: int | None = None
+) -> Contact:
+    customer = get_customer_for_user(actor, customer.pk, "change")
+    [data] = _clean_contacts([{**({f: getattr(contact, f) for f in CONTACT_FIELDS} if contact else {}), **data}])
+    if data["mobile"]:
+        others = [d for d in find_duplicates(actor, phones=[data["mobile"]]) if d.customer.pk != customer.pk]
+        _raise_for_duplicates(others)
+        same = customer.contacts.filter(mobile=data["mobile"]).exclude(pk=contact.pk if contact else None)
+        if same.exists():
+            raise ValidationError({"mobile": [_("Another contact of this customer has this phone number.")]})
+    with transaction.atomic():
+        if data.get("is_primary"):
+            customer.contacts.exclude(pk=contact.pk if contact else None).update(is_primary=False)
+        if contact is None:
+            contact = Contact(customer=customer, **{k: v for k, v in data.items() if k in CONTACT_FIELDS})
+            contact.updated_by, contact._history_user = actor, actor
+            contact.save()
+        else:
+            for name in CONTACT_FIELDS:
+                setattr(contact, name, data[name])
+            save_versioned(contact, actor, expected_version)
+        Customer.objects.filter(pk=customer.pk).update(last_activity_at=timezone.now())
+    return contact
+
+
+def delete_contact(actor, contact: Contact) -> None:
+    get_customer_for_user(actor, contact.customer_id, "change")
+    contact._history_user = actor
+    contact.delete()
+
+
+# --- sharing ----------------------------------------------------------------------------------
+def share_customer(actor, customer: Customer, *, users=(), departments=(), can_edit=False, until=None) -> int:
+    """The owner (or someone who may change it) shares a customer with colleagues or departments."""
+    customer = get_customer_for_user(actor, customer.pk, "change")
+    if customer.owner_id is None:
+        raise ValidationError({"customer": _("Customers in the public pool cannot be shared.")})
+    if until is not None and until <= timezone.now():
+        raise ValidationError({"until": _("The end of sharing must be in the future.")})
+    if not users and not departments:
+        raise ValidationError({"users": _("Choose at least one colleague or department.")})
+    created = 0
+    with transaction.atomic():
+        for user in users:
+            if user.pk == customer.owner_id:
+                continue
+            CustomerShare.objects.update_or_create(
+                customer=customer, user=user, defaults={"can_edit": can_edit, "until": until, "shared_by": actor}
+            )
+            created += 1
+        for department in departments:
+            CustomerShare.objects.update_or_create(
+                customer=customer,
+                department=department,
+                defaults={"can_edit": can_edit, "until": until, "shared_by": actor},
+            )
+            created += 1
+        names = "、".join([u.display_name for u in users] + [d.name for d in departments])
+        log_event(customer, CustomerEvent.Kind.SHARED, actor, names)
+    return created
+
+
+def end_share(actor, share: CustomerShare) -> None:
+    get_customer_for_user(actor, share.customer_id, "change")
+    with transaction.atomic():
+        target = share.user.display_name if share.user_id else share.department.name
+        log_event(share.customer, CustomerEvent.Kind.UNSHARED, actor, target)
+        share.delete()
+
+
+# --- transfer, handover, merge ----------------------------------------------------------------
+@dataclass
+class MoveSummary:
+    customers: int = 0
+    open_followups: int = 0
+    planned_visits: int = 0
+    skipped: list = field(default_factory=list)
+
+
+def _move_customer(customer: Customer, to_user: User, actor, kind, text):
+    now = timezone.now()
+    customer.owner, customer.owner_department = to_user, to_user.department
+    customer.owned_since, customer.updated_by, customer.updated_at = now, actor, now
+    customer.version += 1
+    customer._history_user = actor
+    customer._change_reason = text
+    customer.save()
+    CustomerShare.objects.filter(customer=customer, user=to_user).delete()
+    log_event(customer, kind, actor, text)
+
+
+def transfer_customers(actor, customer_ids, to_user: User, reason: str = "") -> MoveSummary:
+    """Move customers in the actor's change scope to another owner (bulk transfer). Needs customers.transfer."""
+    require(actor, "transfer")
+    if not to_user.is_active:
+        raise ValidationError({"to_user": _("The new owner has left the company.")})
+    if not has_module_perm(to_user, "customers", "view"):
+        raise ValidationError({"to_user": _("The new owner has no access to customers.")})
+    ids = list(dict.fromkeys(customer_ids))
+    allowed = Customer.objects.visible_to(actor, "change").filter(pk__in=ids).exclude(status=Customer.Status.MERGED)
+    summary = MoveSummary()
+    with transaction.atomic():
+        customers = list(allowed.select_for_update(of=("self",)).select_related("owner"))
+        moving = [c for c in customers if c.owner_id != to_user.pk]
+        check_owned_limit(to_user, adding=len(moving))
+        text = _("Transferred from %(from)s to %(to)s") % {"from": "", "to": to_user.display_name}
+        for customer in moving:
+            text = _("Transferred from %(from)s to %(to)s") % {
+                "from": customer.owner.display_name if customer.owner_id else _("the public pool"),
+                "to": to_user.display_name,
+            }
+            if reason:
+                text = f"{text} · {reason}"
+            _move_customer(customer, to_user, actor, CustomerEvent.Kind.TRANSFERRED, text)
+        summary.customers = len(moving)
+    summary.skipped = sorted(set(ids) - {c.pk for c in customers})
+    return summary
+
+
+def hand_over(actor, leaver: User, successor: User) -> MoveSummary:
+    """Leaver handover (离职交接): the leaver's customers, open follow-up next steps and planned visits move to
+    the successor in one transaction. Needs customers.transfer with a scope covering the leaver's customers."""
+    require(actor, "transfer")
+    if leaver.pk == successor.pk:
+        raise ValidationError({"successor": _("Choose someone other than the person leaving.")})
+    if not successor.is_active:
+        raise ValidationError({"successor": _("The successor has left the company too.")})
+    owned = Customer.objects.filter(owner=leaver).exclude(status=Customer.Status.MERGED)
+    in_scope = Customer.objects.visible_to(actor, "change").filter(owner=leaver)
+    if owned.count() != in_scope.count():
+        raise ValidationError({"leaver": _("Some of this person's customers are outside your data scope.")})
+    summary = MoveSummary()
+    with transaction.atomic():
+        text = _("Handed over from %(from)s to %(to)s") % {"from": leaver.display_name, "to": successor.display_name}
+        customers = list(owned.select_for_update(of=("self",)))
+        for customer in customers:
+            _move_customer(customer, successor, actor, CustomerEvent.Kind.HANDED_OVER, text)
+        summary.customers = len(customers)
+        summary.open_followups = FollowUp.objects.filter(
+            author=leaver, next_step_due__isnull=False, next_step_done_at__isnull=True
+        ).update(author=successor)
+        summary.planned_visits = Visit.objects.filter(visitor=leaver, status=Visit.Status.PLANNED).update(
+            visitor=successor
+        )
+    return summary
+
+
+def merge_customers(actor, keep: Customer, duplicate: Customer) -> Customer:
+    """Sales ops merge a duplicate into the customer to keep: contacts, follow-ups, visits and shares move;
+    the duplicate is marked merged and points at the survivor. Needs customers.manage."""
+    require(actor, "manage")
+    if keep.pk == duplicate.pk:
+        raise ValidationError({"duplicate": _("Choose two different customers.")})
+    with transaction.atomic():
+        keep, duplicate = (
+            Customer.objects.select_for_update().get(pk=keep.pk),
+            Customer.objects.select_for_update().get(pk=duplicate.pk),
+        )
+        if Customer.Status.MERGED in (keep.status, duplicate.status):
+            raise ValidationError({"duplicate": _("A merged customer cannot be merged again.")})
+        numbers = set(keep.contacts.exclude(mobile="").values_list("mobile", flat=True))
+        moved_contacts = 0
+        for contact in duplicate.contacts.all():
+            if contact.mobile and contact.mobile in numbers:
+                continue
+            contact.customer, contact.is_primary = keep, False
+            contact._history_user = actor
+            contact.save()
+            moved_contacts += 1
+        FollowUp.objects.filter(customer=duplicate).update(customer=keep)
+        Visit.objects.filter(customer=duplicate).update(customer=keep)
+        for share in duplicate.shares.all():
+            exists = keep.shares.filter(Q(user=share.user_id) if share.user_id else Q(department=share.department_id))
+            if exists.exists():
+                share.delete()
+            else:
+                share.customer = keep
+                share.save()
+        for name in ("credit_code", "industry", "level", "source", "region", "address", "website"):
+            if not getattr(keep, name) and getattr(duplicate, name):
+                setattr(keep, name, getattr(duplicate, name))
+        code = duplicate.credit_code
+        duplicate.status, duplicate.merged_into, duplicate.credit_code = Customer.Status.MERGED, keep, ""
+        duplicate.version += 1
+        duplicate._history_user = actor
+        duplicate._change_reason = _("Merged into %(name)s (%(number)s)") % {"name": keep.name, "number": keep.number}
+        duplicate.save()
+        if not keep.credit_code and code:
+            keep.credit_code = code
+        keep.last_activity_at = max(keep.last_activity_at, duplicate.last_activity_at)
+        keep.version += 1
+        keep._history_user = actor
+        keep._change_reason = _("Merged with %(name)s (%(number)s)") % {
+            "name": duplicate.name,
+            "number": duplicate.number,
+        }
+        keep.save()
+        log_event(
+            keep,
+            CustomerEvent.Kind.MERGED,
+            actor,
+            _("%(name)s (%(number)s) merged in, %(n)d contacts moved")
+            % {"name": duplicate.name, "number": duplicate.number, "n": moved_contacts},
+        )
+    return keep
+
+
+def touch_activity(customer_id: int, when=None, *, followup: bool = False) -> None:
+    """Record activity on a customer: sorts lists by recency and resets the pool clock for follow-ups."""
+    when = when or timezone.now()
+    values = {"last_activity_at": when}
+    if followup:
+        values["last_followup_at"] = when
+    Customer.objects.filter(pk=customer_id).update(**values)
