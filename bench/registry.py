@@ -28,6 +28,7 @@ class Case:
     setup: Callable[[], Any] = lambda: None  # untimed, once before every single call of run / baseline
     explain: Callable[[], Any] | None = None  # the queryset whose plan `--explain` prints
     notes: list[str] = field(default_factory=list)  # printed under the table (e.g. the share of rows in scope)
+    ms_goal: float | None = None  # an absolute limit on the median (e.g. a page's server time): verdict in the notes
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,12 @@ def measure(case: Case, warmup: int = WARMUP) -> Timing:
         else:
             measured.append(_call(case.run, case.setup))
             baseline.append(_call(case.baseline, case.setup))
-    return Timing(
+    timing = Timing(
         ms_median=statistics.median(measured) * 1000,
         baseline_ms_median=statistics.median(baseline) * 1000,
         samples=repetitions,
     )
+    if case.ms_goal is not None:
+        verdict = "ok" if timing.ms_median < case.ms_goal else "MISSED"
+        case.notes.append(f"median {timing.ms_median:.1f} ms, goal < {case.ms_goal:g} ms: {verdict}")
+    return timing

@@ -6,7 +6,10 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kehu.core.api_views import DictionaryItemViewSet, DictionaryViewSet
+from kehu.customers import import_views
+from kehu.customers.activity_api import FollowUpViewSet, VisitViewSet
 from kehu.customers.api import ContactViewSet, CustomerViewSet
+from kehu.customers.pool_api import PoolViewSet
 from kehu.notify.api import MessageViewSet
 from kehu.org import api as org_api
 
@@ -19,6 +22,9 @@ router.register("dictionary-items", DictionaryItemViewSet, basename="dictionary-
 router.register("messages", MessageViewSet, basename="message")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("pool", PoolViewSet, basename="pool")
+router.register("followups", FollowUpViewSet, basename="followup")
+router.register("visits", VisitViewSet, basename="visit")
 
 app_name = "api"
 urlpatterns = [
@@ -27,5 +33,8 @@ urlpatterns = [
     path("token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # before the router: "customers/import/" would otherwise be read as a customer id
+    path("customers/import/", import_views.import_api, name="customer-import"),
+    path("customers/export/", import_views.export_api, name="customer-export"),
     path("", include(router.urls)),
 ]

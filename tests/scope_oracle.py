@@ -133,3 +133,54 @@ from kehu.customers.models import Contact  # noqa: E402
 
 ORACLES[Contact] = contact_visible
 BUILDERS[Contact] = build_contacts
+
+
+def _activity_customers(org):
+    return build_customers(org) if not Customer.objects.exists() else list(Customer.objects.order_by("pk"))
+
+
+def _outsider():
+    """Follow-ups and visits of the leak test are written by someone outside `org.people()`, so that no walked
+    action (delete, check-in) changes which records exist while the walk goes on."""
+    from kehu.org.models import User
+    from tests.factories import UserFactory
+
+    return User.objects.filter(username="activity_author").first() or UserFactory(
+        username="activity_author", name="外勤"
+    )
+
+
+def build_followups(org):
+    from kehu.customers.models import FollowUp
+
+    author = _outsider()
+    return [
+        FollowUp.objects.create(
+            customer=c, author=author, content=f"FU-{n:04d}", next_step="回访", next_step_due=timezone.localdate()
+        )
+        for n, c in enumerate(_activity_customers(org))
+    ]
+
+
+def build_visits(org):
+    from kehu.customers.models import Visit
+
+    visitor = _outsider()
+    when = timezone.now() + timezone.timedelta(days=1)
+    return [
+        Visit.objects.create(customer=c, visitor=visitor, purpose=f"VP-{n:04d}", planned_at=when)
+        for n, c in enumerate(_activity_customers(org))
+    ]
+
+
+def activity_visible(person, obj, action="view") -> bool:
+    """A follow-up or a visit is visible exactly when its customer is."""
+    return customer_visible(person, obj.customer, action)
+
+
+from kehu.customers.models import FollowUp, Visit  # noqa: E402
+
+ORACLES[FollowUp] = activity_visible
+ORACLES[Visit] = activity_visible
+BUILDERS[FollowUp] = build_followups
+BUILDERS[Visit] = build_visits

@@ -1,8 +1,27 @@
 """List pages: page size 20/50/100, total count, column sort from an allow-list."""
 
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 
 PAGE_SIZES = (20, 50, 100)
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows: a manager's list of 140,000 customers says "more than 10,000"
+    instead of making the database count them all on every page view."""
+
+    @cached_property
+    def _capped_count(self) -> int:
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._capped_count, COUNT_CAP)
+
+    @cached_property
+    def capped(self) -> bool:
+        return self._capped_count > COUNT_CAP
 
 
 def paginate(request, queryset, sort_fields: dict[str, str] | None = None, default_sort: str | None = None):
@@ -21,7 +40,7 @@ def paginate(request, queryset, sort_fields: dict[str, str] | None = None, defau
         size = PAGE_SIZES[0]
     if size not in PAGE_SIZES:
         size = PAGE_SIZES[0]
-    paginator = Paginator(queryset, size)
+    paginator = CappedPaginator(queryset, size)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -29,3 +29,71 @@ unscoped(
     "api:customer-merge",
     "api:customer-duplicates",
 )
+
+# Follow-ups and visits (activity_views.py, activity_api.py): visible exactly when their customer is.
+from kehu.customers.models import FollowUp, Visit  # noqa: E402
+
+scoped("customers:followup_add", Customer, "detail", action="change")
+scoped("customers:visit_plan", Customer, "detail", action="change")
+scoped("customers:followups", FollowUp, "list", marker=lambda f: f.content)
+scoped("customers:next_steps", FollowUp, "list", marker=lambda f: f.content, complete=False)  # only my own
+scoped("customers:followup_edit", FollowUp, "detail")  # read-only for all but the author within 24 hours
+scoped("customers:followup_delete", FollowUp, "detail", method="post")
+scoped("customers:followup_complete", FollowUp, "detail", method="post")
+scoped("customers:visits", Visit, "list", marker=lambda v: v.purpose, list_query="box=all")
+scoped("customers:visit_detail", Visit, "detail")
+scoped("customers:visit_check_in", Visit, "detail", method="post")
+scoped("customers:visit_summary", Visit, "detail", method="post")
+scoped("customers:visit_cancel", Visit, "detail", method="post")
+scoped("customers:visit_review", Visit, "detail", method="post")
+scoped("api:followup-list", FollowUp, "list", api=True)
+scoped("api:followup-detail", FollowUp, "detail", api=True)
+scoped("api:followup-complete", FollowUp, "detail", api=True, method="post")
+scoped("api:visit-list", Visit, "list", api=True)
+scoped("api:visit-detail", Visit, "detail", api=True)
+scoped("api:visit-check-in", Visit, "detail", api=True, method="post")
+scoped("api:visit-summary", Visit, "detail", api=True, method="post")
+scoped("api:visit-review", Visit, "detail", api=True, method="post")
+scoped("api:visit-cancel", Visit, "detail", api=True, method="post")
+unscoped(
+    "the check-in photo, served through get_visit_for_user (404 outside the scope; tests/customers/test_visits.py)",
+    "customers:visit_photo",
+)
+# The public pool: customers without an owner are open to everyone with customers.view by design; these pages
+# read only pool customers (tests/customers/test_pool_visibility.py proves an owned customer never shows).
+scoped("customers:pool_release", Customer, "detail", action="change", method="post")
+unscoped(
+    "the public pool: only customers without an owner, open to everyone with customers.view (test_pool_visibility)",
+    "customers:pool",
+    "customers:pool_detail",
+    "customers:pool_claim",
+    "api:pool-list",
+    "api:pool-detail",
+    "api:pool-claim",
+)
+unscoped(
+    "pool actions and settings through services that check permission and scope (test_pool_views, test_pool_api)",
+    "customers:pool_claim_many",
+    "customers:pool_assign",
+    "customers:pool_release_many",
+    "customers:pool_preview",
+    "customers:pool_settings",
+    "api:pool-release",
+    "api:pool-assign",
+    "api:pool-preview",
+)
+unscoped(
+    "Excel import/export: an import creates customers owned by the importer through imports.check_importer; an "
+    "export contains exactly customers_for(user, scope) (tests/customers/test_export.py); a job answers 404 to "
+    "anyone but its creator",
+    "customers:import",
+    "customers:import_template",
+    "customers:export",
+    "customers:import_job",
+    "customers:import_job_progress",
+    "customers:import_job_run",
+    "customers:import_job_errors",
+    "customers:export_download",
+    "api:customer-import",
+    "api:customer-export",
+)

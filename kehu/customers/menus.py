@@ -20,3 +20,18 @@ register(
         ("customers", "transfer"),
     )
 )
+# Follow-ups and visits (activity_views.py).
+register(MenuEntry("visits", _("Visits"), "customers:visits", "customers", "geo-alt", 40, VIEW, mobile_order=30))
+register(MenuEntry("followups", _("Follow-ups"), "customers:followups", "customers", "chat-left-text", 50, VIEW))
+register(MenuEntry("public_pool", _("Public pool"), "customers:pool", "customers", "inboxes", 25, VIEW))
+register(
+    MenuEntry(
+        "pool_settings",
+        _("Pool rules & limits"),
+        "customers:pool_settings",
+        "settings",
+        "sliders",
+        80,
+        ("customers", "manage"),
+    )
+)

@@ -1,10 +1,13 @@
 """Customers and everything that hangs off them: contacts, shares, follow-ups, visits, the public pool."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kehu.core.locking import VersionedModel
@@ -22,10 +25,10 @@ class Customer(OwnedModel, VersionedModel):
     scope_module = "customers"
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PENDING = "pending", _("Pending approval")
-        ACTIVE = "active", _("Active")
-        MERGED = "merged", _("Merged")
+        DRAFT = "draft", pgettext_lazy("customer status", "Draft")
+        PENDING = "pending", pgettext_lazy("customer status", "Pending approval")
+        ACTIVE = "active", pgettext_lazy("customer status", "Active")
+        MERGED = "merged", pgettext_lazy("customer status", "Merged")
 
     # Owner fields of OwnedModel, nullable here: a customer in the public pool has no owner.
     owner = models.ForeignKey(
@@ -147,7 +150,7 @@ class Customer(OwnedModel, VersionedModel):
 
     @property
     def tag_list(self) -> list[str]:
-        return [t.strip() for t in self.tags.replace("，", ",").split(",") if t.strip()]
+        return [t.strip() for t in re.split(r"[,，、;；]", self.tags) if t.strip()]
 
     @classmethod
     def shared_with_q(cls, user, action: str):
@@ -194,7 +197,7 @@ class Contact(VersionedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "id"]
-        indexes = [models.Index(fields=["name"], name="contact_name_idx")]
+        indexes = [models.Index(fields=["name"], name="contact_name_idx", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self):
         return self.name
@@ -236,6 +239,12 @@ class CustomerShare(models.Model):
         return f"{self.customer_id} → {self.user_id or self.department_id}"
 
 
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view"):
+        """A follow-up is visible exactly when its customer is."""
+        return self.filter(customer__in=Customer.objects.visible_to(user, action).values("pk"))
+
+
 class FollowUp(models.Model):
     """A call, meeting, visit or message with a customer, and the next step it leads to."""
 
@@ -258,6 +267,8 @@ class FollowUp(models.Model):
     happened_at = models.DateTimeField(_("when"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = FollowUpQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
@@ -269,6 +280,12 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.happened_at:%Y-%m-%d}"
+
+
+class VisitQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view"):
+        """A visit is visible exactly when its customer is (a manager sees the visits to customers in his scope)."""
+        return self.filter(customer__in=Customer.objects.visible_to(user, action).values("pk"))
 
 
 class Visit(models.Model):
@@ -301,6 +318,8 @@ class Visit(models.Model):
     review_comment = models.CharField(_("review comment"), max_length=500, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit")
@@ -407,3 +426,62 @@ class CustomerEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.customer_id}"
+
+
+class ImportJob(models.Model):
+    """An Excel import or export of customers run as a background task: its file, progress and outcome.
+
+    Only its creator sees it (pages answer 404 to anyone else). Imports go validated → written in two steps,
+    the user choosing between them how to write (all-or-nothing or only the valid rows)."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Import")
+        EXPORT = "export", _("Export")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        VALIDATING = "validating", _("Checking rows")
+        VALIDATED = "validated", _("Checked")
+        WRITING = "writing", _("Writing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.IMPORT)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    mode = models.CharField(_("import mode"), max_length=12, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to="imports/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)  # an export's list scope and filters
+    background = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(_("valid rows"), default=0)
+    invalid = models.PositiveIntegerField(_("rows with errors"), default=0)
+    created = models.PositiveIntegerField(_("customers created"), default=0)
+    errors = models.JSONField(default=list, blank=True)  # the first MAX_STORED_ERRORS row errors
+    error_report = models.FileField(upload_to="imports/", blank=True)
+    result = models.FileField(upload_to="exports/", blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import or export job")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="import_job_creator_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.pk} {self.status}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.VALIDATING, self.Status.WRITING}

@@ -84,7 +84,7 @@ class Duplicate:
             }
         else:
             detail = _("owner: %(owner)s") % {"owner": self.owner_label}
-        return f"{reasons[self.reason]}: {detail}"
+        return _("%(reason)s: %(detail)s") % {"reason": reasons[self.reason], "detail": detail}
 
 
 def find_duplicates(actor, *, name: str = "", credit_code: str = "", phones=(), exclude_pk=None) -> list[Duplicate]:
@@ -156,13 +156,12 @@ def _clean_contacts(contacts: list[dict]) -> list[dict]:
     for index, contact in enumerate(contacts, start=1):
         contact = dict(contact)
         contact["name"] = (contact.get("name") or "").strip()
-        contact["mobile"] = normalize_phone(contact.get("mobile") or "")
+        typed = (contact.get("mobile") or "").strip()
+        contact["mobile"] = normalize_phone(typed)
         if not contact["name"]:
             errors.append(_("Contact %(n)d: enter a name.") % {"n": index})
-        if contact["mobile"] and not valid_phone(contact["mobile"]):
-            errors.append(
-                _("Contact %(n)d: %(phone)s is not a valid phone number.") % {"n": index, "phone": contact["mobile"]}
-            )
+        if typed and not valid_phone(typed):
+            errors.append(_("Contact %(n)d: %(phone)s is not a valid phone number.") % {"n": index, "phone": typed})
         cleaned.append(contact)
     numbers = [c["mobile"] for c in cleaned if c["mobile"]]
     if len(numbers) != len(set(numbers)):
@@ -180,12 +179,29 @@ def _set_name_fields(customer: Customer):
     customer.name_initials = name_initials(customer.name)[:100]
 
 
+def role_limit(user: User, field: str) -> int | None:
+    """A per-role cap for `user` (field of CustomerLimit), None = no cap.
+
+    Among the user's roles that may create customers, the most generous applies; a role without a limit row
+    has no cap, so it lifts the cap of the others (a rep who is also in sales operations is not capped).
+    """
+    from kehu.org.models import RoleGrant
+
+    grants = RoleGrant.objects.filter(role__users=user, module="customers")
+    role_ids = {grant.role_id for grant in grants if "add" in grant.actions}
+    if not role_ids:
+        return None
+    caps = dict(CustomerLimit.objects.filter(role_id__in=role_ids).values_list("role_id", field))
+    if any(caps.get(role_id) is None for role_id in role_ids):
+        return None
+    return max(caps.values())
+
+
 def check_owned_limit(user: User, adding: int = 1) -> None:
     """Refuse when `user` would own more customers than the most generous of their roles allows."""
-    limits = list(CustomerLimit.objects.filter(role__users=user))
-    if not limits or any(limit.max_owned is None for limit in limits):
+    cap = role_limit(user, "max_owned")
+    if cap is None:
         return
-    cap = max(limit.max_owned for limit in limits)
     owned = Customer.objects.filter(owner=user).exclude(status=Customer.Status.MERGED).count()
     if owned + adding > cap:
         raise ValidationError(
@@ -369,7 +385,6 @@ def transfer_customers(actor, customer_ids, to_user: User, reason: str = "") -> 
         customers = list(allowed.select_for_update(of=("self",)).select_related("owner"))
         moving = [c for c in customers if c.owner_id != to_user.pk]
         check_owned_limit(to_user, adding=len(moving))
-        text = _("Transferred from %(from)s to %(to)s") % {"from": "", "to": to_user.display_name}
         for customer in moving:
             text = _("Transferred from %(from)s to %(to)s") % {
                 "from": customer.owner.display_name if customer.owner_id else _("the public pool"),
@@ -392,7 +407,7 @@ def hand_over(actor, leaver: User, successor: User) -> MoveSummary:
     if not successor.is_active:
         raise ValidationError({"successor": _("The successor has left the company too.")})
     owned = Customer.objects.filter(owner=leaver).exclude(status=Customer.Status.MERGED)
-    in_scope = Customer.objects.visible_to(actor, "change").filter(owner=leaver)
+    in_scope = Customer.objects.visible_to(actor, "change").filter(owner=leaver).exclude(status=Customer.Status.MERGED)
     if owned.count() != in_scope.count():
         raise ValidationError({"leaver": _("Some of this person's customers are outside your data scope.")})
     summary = MoveSummary()

@@ -34,9 +34,10 @@ def to_half_width(text: str) -> str:
 def normalize_name(name: str) -> str:
     text = to_half_width(name or "").strip().lower()
     text = _DROP.sub("", text)
-    for suffix in LEGAL_SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
+    for suffix in LEGAL_SUFFIXES:  # longest first: strip one legal form, never the whole name
+        if text.endswith(suffix):
+            if len(text) > len(suffix):
+                text = text[: -len(suffix)]
             break
     return text
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehu.core.audit import audit_trail
@@ -30,7 +31,7 @@ TITLES = {"mine": _("My customers"), "shared": _("Shared with me"), "all": _("Cu
 @login_required
 def customer_list(request, scope):
     require_perm(request, "customers", "transfer" if scope == "all" else "view")
-    base = customers_for(request.user, scope).annotate(contact_count=Count("contacts"))
+    base = customers_for(request.user, scope)
     filters = CustomerFilter(request.GET or None, queryset=base)
     queryset = filters.qs if filters.is_bound and filters.is_valid() else base
     page, listing = paginate(request, queryset, SORTS, default_sort="-activity")
@@ -42,6 +43,7 @@ def customer_list(request, scope):
         "can_add": has_module_perm(request.user, "customers", "add"),
         "can_transfer": scope == "all" and has_module_perm(request.user, "customers", "transfer"),
         "can_export": has_module_perm(request.user, "customers", "export"),
+        "can_manage": has_module_perm(request.user, "customers", "manage"),
         "transfer_form": TransferForm() if scope == "all" else None,
         "filtered": any(v for k, v in request.GET.items() if k not in {"page", "size", "sort"}),
     }
@@ -83,11 +85,12 @@ def customer_create(request):
         try:
             customer = services.create_customer(request.user, data, contact_form.contacts())
         except ValidationError as exc:
-            contact_errors = exc.message_dict.pop("contacts", None) if hasattr(exc, "error_dict") else None
+            errors = exc.message_dict
+            contact_errors = errors.pop("contacts", None)
             if contact_errors:
                 contact_form.add_error("contact_mobile", contact_errors)
-            if not hasattr(exc, "error_dict") or exc.message_dict:
-                apply_form_errors(form, ValidationError(exc.message_dict) if hasattr(exc, "error_dict") else exc)
+            if errors:
+                apply_form_errors(form, ValidationError(errors))
         else:
             messages.success(request, _("Customer “%(name)s” created.") % {"name": customer.name})
             return redirect("customers:detail", pk=customer.pk)
@@ -176,7 +179,12 @@ def customer_share(request, pk):
         except ValidationError as exc:
             apply_form_errors(form, exc)
         else:
-            messages.success(request, _("Shared with %(count)d colleagues or departments.") % {"count": count})
+            text = ngettext(
+                "Shared with %(count)d colleague or department.",
+                "Shared with %(count)d colleagues or departments.",
+                count,
+            )
+            messages.success(request, text % {"count": count})
             return redirect(f"{customer.get_absolute_url()}?tab=shares")
     return render(request, "customers/share_form.html", {"form": form, "customer": customer})
 
@@ -209,7 +217,11 @@ def customer_transfer(request):
         else:
             messages.success(
                 request,
-                _("%(count)d customers transferred to %(name)s.")
+                ngettext(
+                    "%(count)d customer transferred to %(name)s.",
+                    "%(count)d customers transferred to %(name)s.",
+                    summary.customers,
+                )
                 % {"count": summary.customers, "name": form.cleaned_data["to_user"].display_name},
             )
     else:

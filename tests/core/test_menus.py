@@ -12,26 +12,41 @@ def keys(user):
 
 
 def test_entries_follow_permissions(org):
-    assert keys(org.rep) == ["workbench", "messages", "my_customers", "shared_customers"]
+    assert keys(org.rep) == [
+        "workbench",
+        "messages",
+        "my_customers",
+        "shared_customers",
+        "public_pool",
+        "visits",
+        "followups",
+    ]
     assert keys(org.manager) == [
         "workbench",
         "messages",
         "my_customers",
         "shared_customers",
+        "public_pool",
         "customer_management",
+        "visits",
+        "followups",
     ]
     assert keys(org.admin) == [
         "workbench",
         "messages",
         "my_customers",
         "shared_customers",
+        "public_pool",
         "customer_management",
+        "visits",
+        "followups",
         "departments",
         "users",
         "roles",
         "authorise",
         "menus",
         "dictionaries",
+        "pool_settings",
     ]
 
 

@@ -1,0 +1,304 @@
+"""Pages of the public pool (公海): the pool list and a pool customer's page, claim / release / assign actions,
+the preview of the next automatic return, and the rules and caps settings."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from kehu.core.listing import paginate
+from kehu.core.views import apply_form_errors, require_perm
+from kehu.customers import pool, services
+from kehu.customers.models import Customer, CustomerLimit, PoolEvent
+from kehu.customers.pool_forms import AssignForm, LimitFormSet, PoolRuleFormSet, ReleaseForm
+from kehu.customers.queries import SORTS, CustomerFilter
+from kehu.org.models import Role
+from kehu.org.scope import has_module_perm
+
+POOL_SORTS = {**SORTS, "released": "released_at"}
+
+
+def _ids(request) -> list[int]:
+    return [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _messages_of(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@login_required
+def pool_list(request):
+    require_perm(request, "customers", "view")
+    base = pool.pool_customers(request.user)
+    filters = CustomerFilter(request.GET or None, queryset=base)
+    queryset = filters.qs if filters.is_bound and filters.is_valid() else base
+    page, listing = paginate(request, queryset, POOL_SORTS, default_sort="-released")
+    can_claim = has_module_perm(request.user, "customers", "add")
+    cap = pool.daily_claim_cap(request.user) if can_claim else None
+    now = timezone.now()
+    context = {
+        **listing,
+        "filters": filters,
+        "can_claim": can_claim,
+        "can_assign": pool.may_assign(request.user),
+        "can_manage": has_module_perm(request.user, "customers", "manage"),
+        "assign_form": AssignForm() if pool.may_assign(request.user) else None,
+        "claims_left": None if cap is None else max(cap - pool.claims_today(request.user, now), 0),
+        "now": now,
+        "filtered": any(v for k, v in request.GET.items() if k not in {"page", "size", "sort"}),
+    }
+    return render(request, "customers/pool_list.html", context)
+
+
+@login_required
+def pool_detail(request, pk):
+    """A pool customer as a claimer sees it: the company and its contacts' names, not their numbers."""
+    customer = pool.get_pool_customer(request.user, pk)
+    now = timezone.now()
+    blocked = (
+        customer.previous_owner_id == request.user.pk
+        and customer.reclaim_blocked_until is not None
+        and customer.reclaim_blocked_until > now
+    )
+    context = {
+        "customer": customer,
+        "contacts": customer.contacts.only("name", "title", "decision_role", "is_primary"),
+        "events": PoolEvent.objects.filter(customer=customer).select_related("actor", "owner")[:20],
+        "can_claim": pool.may_claim(request.user, customer) and not blocked,
+        "blocked": blocked,
+        "can_assign": pool.may_assign(request.user),
+        "assign_form": AssignForm() if pool.may_assign(request.user) else None,
+        "full_page": Customer.objects.visible_to(request.user).filter(pk=pk).exists(),
+    }
+    return render(request, "customers/pool_detail.html", context)
+
+
+@login_required
+@require_POST
+def pool_claim(request, pk):
+    try:
+        customer = pool.claim(request.user, pk)
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        return _back(request, "customers:pool")
+    messages.success(request, _("“%(name)s” is now your customer.") % {"name": customer.name})
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@login_required
+@require_POST
+def pool_claim_many(request):
+    require_perm(request, "customers", "add")
+    ids = _ids(request)
+    if not ids:
+        messages.error(request, _("Select the customers to claim first."))
+        return _back(request, "customers:pool")
+    claimed, refused = 0, []
+    for pk in ids:
+        try:
+            pool.claim(request.user, pk)
+        except ValidationError as exc:
+            refused.append(_messages_of(exc))
+        except Http404:  # no longer a pool customer this user may know of: nothing to say
+            continue
+        else:
+            claimed += 1
+    if claimed:
+        messages.success(
+            request,
+            ngettext("%(count)d customer claimed.", "%(count)d customers claimed.", claimed) % {"count": claimed},
+        )
+    for text in dict.fromkeys(refused):
+        messages.error(request, text)
+    return _back(request, "customers:pool")
+
+
+@login_required
+@require_POST
+def pool_assign(request):
+    if not pool.may_assign(request.user):
+        raise PermissionDenied
+    form = AssignForm(request.POST)
+    ids = _ids(request)
+    if not ids:
+        messages.error(request, _("Select the customers to assign first."))
+    elif not form.is_valid():
+        messages.error(request, _("Choose who gets the customers."))
+    else:
+        to_user = form.cleaned_data["to_user"]
+        try:
+            summary = pool.assign_from_pool(request.user, ids, to_user)
+        except ValidationError as exc:
+            messages.error(request, _messages_of(exc))
+        else:
+            messages.success(
+                request,
+                _("%(count)d customers assigned to %(name)s.") % {"count": summary.count, "name": to_user.display_name},
+            )
+            if summary.skipped:
+                messages.warning(
+                    request,
+                    _("%(count)d were no longer in the pool and were skipped.") % {"count": len(summary.skipped)},
+                )
+    return _back(request, "customers:pool")
+
+
+@login_required
+@require_POST
+def customer_release(request, pk):
+    """Put one customer into the pool from its page (the reason is asked in a dialog)."""
+    customer = services.get_customer_for_user(request.user, pk, "change")
+    form = ReleaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the customer goes back to the pool."))
+        return redirect("customers:detail", pk=customer.pk)
+    try:
+        summary = pool.release_to_pool(request.user, [customer.pk], form.cleaned_data["reason"])
+    except (ValidationError, PermissionDenied) as exc:
+        text = _messages_of(exc) if isinstance(exc, ValidationError) else _("You may not release this customer.")
+        messages.error(request, text)
+        return redirect("customers:detail", pk=customer.pk)
+    if not summary.count:
+        messages.error(request, _("Only the owner or a manager in charge can put this customer into the pool."))
+        return redirect("customers:detail", pk=customer.pk)
+    messages.success(request, _("“%(name)s” is now in the public pool.") % {"name": customer.name})
+    return redirect("customers:mine")
+
+
+@login_required
+@require_POST
+def release_many(request):
+    """Batch "put into the pool" from a customer list (`ids`, `reason`, `next`)."""
+    require_perm(request, "customers", "change")
+    ids = _ids(request)
+    form = ReleaseForm(request.POST)
+    if not ids:
+        messages.error(request, _("Select the customers to put into the pool first."))
+    elif not form.is_valid():
+        messages.error(request, _("Say why the customers go back to the pool."))
+    else:
+        try:
+            summary = pool.release_to_pool(request.user, ids, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, _messages_of(exc))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d customer put into the public pool.",
+                    "%(count)d customers put into the public pool.",
+                    summary.count,
+                )
+                % {"count": summary.count},
+            )
+            if summary.skipped:
+                messages.warning(
+                    request,
+                    _("%(count)d skipped: not yours to release, or already in the pool.")
+                    % {"count": len(summary.skipped)},
+                )
+    return _back(request, "customers:mine")
+
+
+@login_required
+def pool_preview(request):
+    if not pool.may_assign(request.user):
+        raise PermissionDenied
+    preview = pool.preview_returns(request.user)
+    context = {
+        "preview": preview,
+        "now": preview.run_at,
+        "opportunity_rule_applies": pool.opportunity_rule_applies(),
+    }
+    return render(request, "customers/pool_preview.html", context)
+
+
+def _limit_initial():
+    limits = {limit.role_id: limit for limit in CustomerLimit.objects.all()}
+    rows = []
+    for role in Role.objects.order_by("id"):
+        limit = limits.get(role.pk)
+        rows.append(
+            {
+                "role": role.pk,
+                "max_owned": limit.max_owned if limit else None,
+                "max_claims_per_day": limit.max_claims_per_day if limit else None,
+            }
+        )
+    return rows
+
+
+@login_required
+def pool_settings(request):
+    """The pool rules per customer level and the caps per role, on one page."""
+    require_perm(request, "customers", "manage")
+    from kehu.customers.models import PoolRule
+
+    rules_qs = PoolRule.objects.select_related("level").order_by("level__sort_order", "level_id")
+    initial = _limit_initial()
+    if request.method == "POST":
+        rules = PoolRuleFormSet(request.POST, queryset=rules_qs, prefix="rules")
+        limits = LimitFormSet(request.POST, initial=initial, prefix="limits")
+        if rules.is_valid() and limits.is_valid() and _save_settings(request, rules, limits):
+            messages.success(request, _("Pool rules and limits saved."))
+            return redirect("customers:pool_settings")
+    else:
+        rules = PoolRuleFormSet(queryset=rules_qs, prefix="rules")
+        limits = LimitFormSet(initial=initial, prefix="limits")
+    roles = {role.pk: role for role in Role.objects.all()}
+    limit_rows = [(form, roles.get(int(form["role"].value() or 0))) for form in limits]
+    context = {
+        "rules": rules,
+        "limits": limits,
+        "limit_rows": limit_rows,
+        "opportunity_rule_applies": pool.opportunity_rule_applies(),
+    }
+    return render(request, "customers/pool_settings.html", context)
+
+
+def _save_settings(request, rules, limits) -> bool:
+    """Save every changed rule and limit in one transaction; a refusal shows next to its field and saves nothing."""
+    try:
+        with transaction.atomic():
+            for form in rules.forms:
+                if not form.has_changed():
+                    continue
+                if form.instance.pk and form.cleaned_data.get("DELETE"):
+                    try:
+                        pool.delete_pool_rule(request.user, form.instance)
+                    except ValidationError as exc:
+                        apply_form_errors(form, exc)
+                        raise
+                    continue
+                data = {name: form.cleaned_data.get(name) for name in pool.RULE_FIELDS}
+                try:
+                    pool.save_pool_rule(request.user, form.instance if form.instance.pk else None, data)
+                except ValidationError as exc:
+                    apply_form_errors(form, exc)
+                    raise
+            for form in limits.forms:
+                if not form.has_changed():
+                    continue
+                data = form.cleaned_data
+                try:
+                    pool.save_customer_limit(request.user, data["role"], data["max_owned"], data["max_claims_per_day"])
+                except ValidationError as exc:
+                    apply_form_errors(form, exc)
+                    raise
+    except ValidationError:
+        return False
+    return True

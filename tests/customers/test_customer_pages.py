@@ -1,0 +1,76 @@
+"""The customer pages: create with the live duplicate check, the page with its tabs, contacts."""
+
+from kehu.customers import services
+from kehu.customers.models import Customer
+
+
+def test_create_page_creates_with_the_primary_contact(client, org, levels):
+    client.force_login(org.rep)
+    response = client.post(
+        "/customers/new/",
+        {
+            "name": "苏州工业园区某某精密制造有限公司",
+            "level": levels["a"].pk,
+            "contact_name": "陈工",
+            "contact_mobile": "13512345678",
+        },
+    )
+    customer = Customer.objects.get()
+    assert response.status_code == 302 and response.url == f"/customers/{customer.pk}/"
+    assert list(customer.contacts.values_list("name", "is_primary")) == [("陈工", True)]
+
+
+def test_create_page_keeps_the_input_and_shows_field_errors(client, org):
+    services.create_customer(org.rep_east, {"name": "北京致远科技有限公司"})
+    client.force_login(org.rep)
+    response = client.post("/customers/new/", {"name": "北京致远科技", "contact_name": "张", "contact_mobile": "12"})
+    assert response.status_code == 200
+    assert 'value="北京致远科技"' in response.content.decode()
+    assert list(response.context["contact_form"].errors) == ["contact_mobile"]
+    response = client.post(
+        "/customers/new/", {"name": "北京致远科技", "contact_name": "张", "contact_mobile": "13812345678"}
+    )
+    assert list(response.context["form"].errors) == ["name"]
+    assert "华东销售" in response.context["form"].errors["name"][0]
+    assert Customer.objects.count() == 1
+
+
+def test_live_duplicate_check(client, org):
+    services.create_customer(org.rep_east, {"name": "北京致远科技有限公司"})
+    client.force_login(org.rep)
+    fragment = client.get("/customers/check-duplicates/?name=北京致远科技").content.decode()
+    assert "华东销售" in fragment
+
+
+def test_customer_page_tabs(client, org):
+    customer = services.create_customer(org.rep, {"name": "甲公司"}, [{"name": "王经理", "mobile": "13812345678"}])
+    client.force_login(org.rep)
+    for tab, text in [
+        ("overview", "甲公司"),
+        ("contacts", "13812345678"),
+        ("timeline", "甲公司"),
+        ("shares", "甲公司"),
+        ("history", 'id="history"'),
+    ]:
+        response = client.get(f"/customers/{customer.pk}/?tab={tab}")
+        assert response.status_code == 200 and text in response.content.decode(), tab
+    client.force_login(org.rep_east)
+    assert client.get(f"/customers/{customer.pk}/").status_code == 404
+
+
+def test_contacts_add_edit_delete(client, org):
+    customer = services.create_customer(org.rep, {"name": "甲公司"})
+    client.force_login(org.rep)
+    response = client.post(
+        f"/customers/{customer.pk}/contacts/new/",
+        {"name": "赵总", "mobile": "13812345678", "decision_role": "decision_maker"},
+    )
+    assert response.status_code == 302
+    contact = customer.contacts.get()
+    response = client.post(
+        f"/customers/{customer.pk}/contacts/{contact.pk}/",
+        {"name": "赵总", "mobile": "bad", "decision_role": "decision_maker", "version": 1},
+    )
+    assert response.status_code == 200 and "mobile" in response.context["form"].errors
+    client.post(f"/customers/{customer.pk}/contacts/{contact.pk}/delete/")
+    assert customer.contacts.count() == 0

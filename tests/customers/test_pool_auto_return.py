@@ -1,0 +1,200 @@
+"""The nightly automatic return: rules per level, the clock (follow-ups, new owners), warnings once per due date,
+the preview of the next run, the opportunity rule's hook, and the Huey task itself."""
+
+import itertools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone, translation
+
+from kehu.customers import pool, services, tasks
+from kehu.customers.models import Customer, PoolEvent, PoolRule
+from kehu.notify.models import Message
+from kehu.org.models import User
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI)
+NUMBERS = itertools.count(1)
+
+
+def default_language(text, **values):
+    """A stored reason is written in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(text) % values
+
+
+def owned(owner, name, level=None, since=START):
+    """A customer owned by `owner` since `since`, created then (no follow-up yet)."""
+    return Customer.objects.create(
+        number=f"CU-A-{next(NUMBERS):04d}",
+        name=name,
+        name_normalized=name,
+        owner=owner,
+        owner_department=owner.department,
+        level=level,
+        created_at=since,
+        owned_since=since,
+    )
+
+
+@pytest.fixture
+def book(org, levels):
+    # Seeded rules: A 90 days (warn 7), C 30 days (warn 3), default 60 days (warn 5); reclaim block 30 days.
+    return {
+        "a": owned(org.rep, "甲A", levels["a"]),
+        "b": owned(org.rep, "乙B", levels["b"]),
+        "c": owned(org.rep_bj, "丙C", levels["c"]),
+        "none": owned(org.rep_east, "丁无等级"),
+    }
+
+
+def owners():
+    return dict(Customer.objects.values_list("name", "owner__username"))
+
+
+def test_each_level_returns_after_its_own_rule_or_the_default(org, book):
+    assert pool.auto_return(now=START + timedelta(days=29, hours=23)) == []
+    returned = pool.auto_return(now=START + timedelta(days=30))
+    assert [(p.customer.name, p.days, p.cause) for p in returned] == [("丙C", 30, "followup")]
+    assert pool.auto_return(now=START + timedelta(days=59)) == []
+    returned = pool.auto_return(now=START + timedelta(days=60))
+    assert sorted(p.customer.name for p in returned) == ["丁无等级", "乙B"]
+    assert owners() == {"甲A": "rep", "乙B": None, "丙C": None, "丁无等级": None}
+    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=90))] == ["甲A"]
+
+
+def test_a_returned_customer_has_its_trail_block_and_a_message_to_the_former_owner(org, book):
+    User.objects.filter(pk=org.rep_bj.pk).update(language="en")
+    now = START + timedelta(days=31)
+    pool.auto_return(now=now)
+    customer = Customer.objects.get(pk=book["c"].pk)
+    reason = default_language("No follow-up for %(days)d days", days=30)
+    assert (customer.owner, customer.owner_department, customer.previous_owner) == (None, None, org.rep_bj)
+    assert (customer.released_at, customer.reclaim_blocked_until) == (now, now + timedelta(days=30))
+    event = PoolEvent.objects.get(customer=customer)
+    assert (event.kind, event.actor, event.owner, event.reason, event.at) == ("returned", None, org.rep_bj, reason, now)
+    record = customer.history.first()
+    assert (record.history_user, record.history_change_reason, record.owner_id) == (None, reason, None)
+    message = Message.objects.get(recipient=org.rep_bj)
+    assert message.title == "1 of your customers went back to the public pool"
+    assert message.body == "丙C: No follow-up for 30 days · you may claim it again from 2026-08-01"
+    assert message.level == "warning"
+
+
+def test_a_follow_up_or_a_new_owner_restarts_the_clock(org, book):
+    services.touch_activity(book["c"].pk, START + timedelta(days=20), followup=True)
+    assert pool.auto_return(now=START + timedelta(days=49)) == []
+    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=50))] == ["丙C"]
+    # 乙B had a follow-up long ago by a former owner; it changed hands on day 50: counted from then, not before.
+    services.touch_activity(book["b"].pk, START + timedelta(days=5), followup=True)
+    Customer.objects.filter(pk=book["b"].pk).update(owned_since=START + timedelta(days=50))
+    assert "乙B" not in [p.customer.name for p in pool.auto_return(now=START + timedelta(days=100))]
+    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=110))] == ["乙B"]
+
+
+def test_a_rule_that_is_off_returns_nothing_even_when_the_default_would(org, book, levels):
+    PoolRule.objects.filter(level=levels["c"]).update(is_active=False)
+    PoolRule.objects.filter(level__isnull=True).update(days_without_followup=None)
+    assert pool.auto_return(now=START + timedelta(days=89)) == []
+    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=90))] == ["甲A"]
+
+
+def test_pool_customers_and_merged_or_draft_customers_are_left_alone(org, book):
+    Customer.objects.filter(pk=book["b"].pk).update(status=Customer.Status.DRAFT)
+    Customer.objects.filter(pk=book["none"].pk).update(status=Customer.Status.MERGED)
+    returned = pool.auto_return(now=START + timedelta(days=365))
+    assert sorted(p.customer.name for p in returned) == ["丙C", "甲A"]
+    assert pool.auto_return(now=START + timedelta(days=400)) == []  # a second run finds nothing to do
+
+
+def test_owners_are_warned_once_per_due_date(org, book):
+    User.objects.filter(pk=org.rep.pk).update(language="en")
+    warned = PoolEvent.objects.filter(kind="warned")
+    # The default rule (乙B, 丁无等级) returns after 60 days and warns 5 days ahead: from day 55. 丙C is due
+    # already (day 30): the return tells its owner, not a warning. 甲A's window opens on day 83.
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=54, hours=23)) == 0
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=55)) == 2
+    assert sorted(warned.values_list("customer__name", flat=True)) == ["丁无等级", "乙B"]
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=56)) == 0  # not twice for the same date
+    message = Message.objects.get(recipient=org.rep)
+    assert message.title == "1 of your customers will go back to the public pool soon"
+    assert message.body == "乙B: on 2026-07-31 (No follow-up for 60 days)\nA follow-up resets the clock."
+    event = warned.get(customer=book["b"])
+    assert event.owner == org.rep
+    assert "2026-07-31" in event.reason
+    # A follow-up moves the due date to day 116: its window (from day 111) warns again, for the new date.
+    services.touch_activity(book["b"].pk, START + timedelta(days=56), followup=True)
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=57)) == 0
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=111)) == 1
+    assert warned.filter(customer=book["b"]).count() == 2
+    assert "2026-09-25" in warned.filter(customer=book["b"]).first().reason
+
+
+def test_the_preview_lists_what_the_next_run_returns_and_why_within_the_scope(org, book, levels):
+    services.touch_activity(book["a"].pk, START + timedelta(days=1), followup=True)
+    run_at = START + timedelta(days=60)
+    preview = pool.preview_returns(org.manager, when=run_at)  # north and below: rep and rep_bj, not rep_east
+    assert preview.run_at == run_at
+    with translation.override("en"):
+        rows = [
+            (p.customer.name, p.customer.owner.username, p.rule, p.last_followup_at, p.idle_days, p.reason)
+            for p in preview.due
+        ]
+    assert rows == [
+        ("丙C", "rep_bj", PoolRule.objects.get(level=levels["c"]), None, 60, "No follow-up for 30 days"),
+        ("乙B", "rep", PoolRule.objects.get(level=None), None, 60, "No follow-up for 60 days"),
+    ]
+    assert preview.soon == []
+    everything = pool.preview_returns(org.admin, when=START + timedelta(days=85))
+    assert [p.customer.name for p in everything.due] == ["丙C", "乙B", "丁无等级"]
+    assert [(p.customer.name, p.due_at, p.last_followup_at, p.idle_days) for p in everything.soon] == [
+        ("甲A", START + timedelta(days=91), START + timedelta(days=1), 84)
+    ]
+    with pytest.raises(PermissionDenied):
+        pool.preview_returns(org.rep)
+
+
+def test_the_next_run_is_at_half_past_one_local_time():
+    assert pool.next_run_at(datetime(2026, 6, 1, 1, 29, tzinfo=SHANGHAI)) == datetime(
+        2026, 6, 1, 1, 30, tzinfo=SHANGHAI
+    )
+    assert pool.next_run_at(datetime(2026, 6, 1, 1, 30, tzinfo=SHANGHAI)) == datetime(
+        2026, 6, 2, 1, 30, tzinfo=SHANGHAI
+    )
+
+
+def test_the_opportunity_rule_waits_for_the_opportunities_module(org, book, levels):
+    PoolRule.objects.filter(level=levels["a"]).update(days_without_opportunity=40)
+    assert not pool.opportunity_rule_applies()
+    # Not applied: 甲A (90 days without a follow-up) stays although it has had no opportunity for 45 days.
+    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=45))] == ["丙C"]
+    last_opportunity = {book["a"].pk: START + timedelta(days=10)}
+    pool.register_opportunity_clock(lambda customer: last_opportunity.get(customer.pk))
+    try:
+        assert pool.opportunity_rule_applies()
+        assert pool.auto_return(now=START + timedelta(days=49)) == []
+        returned = pool.auto_return(now=START + timedelta(days=50))
+        assert [(p.customer.name, p.cause, p.days) for p in returned] == [("甲A", "opportunity", 40)]
+        event = PoolEvent.objects.get(customer=book["a"], kind="returned")
+        assert event.reason == default_language("No new opportunity for %(days)d days", days=40)
+    finally:
+        pool.register_opportunity_clock(None)
+
+
+def test_the_huey_task_returns_and_warns_in_one_run(org, levels):
+    now = timezone.now()
+    owned(org.rep, "久未跟进", levels["c"], since=now - timedelta(days=31))
+    owned(org.rep, "快到期", levels["c"], since=now - timedelta(days=28))
+    owned(org.rep, "刚领取", levels["c"], since=now - timedelta(days=1))
+    assert tasks.return_idle_customers_to_pool.call_local() == {"returned": 1, "warned": 1}
+    assert owners() == {"久未跟进": None, "快到期": "rep", "刚领取": "rep"}
+    assert tasks.return_idle_customers_to_pool.call_local() == {"returned": 0, "warned": 0}  # safe to run twice
+
+
+def test_the_task_runs_at_half_past_one_in_shanghai_which_is_17_30_utc():
+    task = tasks.return_idle_customers_to_pool.s()
+    assert task.validate_datetime(datetime(2026, 6, 1, 17, 30))
+    assert not task.validate_datetime(datetime(2026, 6, 1, 1, 30))

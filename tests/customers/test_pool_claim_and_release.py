@@ -1,0 +1,236 @@
+"""The public pool by hand: releasing, claiming within the caps, the reclaim block, assignment by ops, the trail."""
+
+import itertools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone, translation
+
+from kehu.customers import pool, services
+from kehu.customers.models import Customer, CustomerLimit, CustomerShare, PoolEvent, PoolRule
+from kehu.notify.models import Message
+from kehu.org.models import Role, User
+from tests.factories import make_role
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+PHONES = itertools.count(13800138000)
+
+
+def make(owner, name, **data):
+    return services.create_customer(owner, {"name": name, **data}, [{"name": "张经理", "mobile": str(next(PHONES))}])
+
+
+def reads_english(*users):
+    User.objects.filter(pk__in=[u.pk for u in users]).update(language="en")
+    for user in users:
+        user.refresh_from_db()
+
+
+def in_pool(name, **fields):
+    return Customer.objects.create(
+        number=f"CU-P-{Customer.objects.count():04d}", name=name, name_normalized=name, **fields
+    )
+
+
+def limit(code, **caps):
+    return CustomerLimit.objects.create(role=Role.objects.get(code=code), **caps)
+
+
+def test_release_clears_the_owner_and_remembers_who_held_it(org, levels):
+    customer = make(org.rep, "甲公司", level=levels["c"])
+    CustomerShare.objects.create(customer=customer, user=org.rep_bj)
+    now = timezone.now()
+    summary = pool.release_to_pool(org.rep, [customer], "  预算 取消 ", now=now)
+    assert (summary.done, summary.skipped) == ([customer.pk], [])
+    customer.refresh_from_db()
+    assert customer.in_pool
+    assert (customer.owner, customer.owner_department, customer.owned_since) == (None, None, None)
+    assert customer.previous_owner == org.rep
+    assert customer.released_at == now
+    assert customer.reclaim_blocked_until == now + timedelta(days=30)  # level C's rule
+    assert not CustomerShare.objects.filter(customer=customer).exists()
+    event = PoolEvent.objects.get(customer=customer)
+    assert (event.kind, event.actor, event.owner, event.reason) == ("released", org.rep, org.rep, "预算 取消")
+    record = customer.history.first()
+    assert (record.history_user, record.history_change_reason, record.owner_id) == (org.rep, "预算 取消", None)
+    assert not Message.objects.filter(recipient=org.rep).exists()  # nobody to tell: the owner did it
+
+
+def test_the_reclaim_block_follows_the_level_rule_or_the_default_and_none_when_the_rule_is_off(org, levels):
+    PoolRule.objects.filter(level=levels["a"]).update(reclaim_block_days=10)
+    PoolRule.objects.filter(level__isnull=True).update(reclaim_block_days=20)
+    PoolRule.objects.filter(level=levels["c"]).update(is_active=False)
+    a, b, c = (
+        make(org.rep, "甲", level=levels["a"]),
+        make(org.rep, "乙", level=levels["b"]),
+        make(org.rep, "丙", level=levels["c"]),
+    )
+    now = timezone.now()
+    pool.release_to_pool(org.rep, [a, b, c], "整理", now=now)
+    blocks = dict(Customer.objects.values_list("name", "reclaim_blocked_until"))
+    assert blocks == {"甲": now + timedelta(days=10), "乙": now + timedelta(days=20), "丙": None}
+
+
+def test_a_manager_releases_a_reps_customer_and_the_rep_is_told(org):
+    reads_english(org.rep_bj)
+    customer = make(org.rep_bj, "乙公司")
+    summary = pool.release_to_pool(org.manager, [customer.pk], "客户已倒闭")
+    assert summary.done == [customer.pk]
+    message = Message.objects.get(recipient=org.rep_bj)
+    assert message.title == "华北经理 put 1 of your customers into the public pool"
+    assert message.body == "乙公司\nReason: 客户已倒闭"
+
+
+def test_release_skips_what_the_actor_may_not_release(org):
+    own = make(org.rep, "自己的")
+    east = make(org.rep_east, "华东的")
+    shared = make(org.rep_bj, "共享可编辑的")
+    CustomerShare.objects.create(customer=shared, user=org.rep, can_edit=True)  # an edit share is not enough
+    summary = pool.release_to_pool(org.rep, [own.pk, east.pk, shared.pk], "整理")
+    assert (summary.done, summary.skipped) == ([own.pk], [east.pk, shared.pk])
+    assert Customer.objects.get(pk=shared.pk).owner == org.rep_bj
+    assert pool.may_release(org.rep, shared) is False
+    assert pool.may_release(org.manager, shared) is True
+
+
+def test_release_needs_a_reason_and_the_change_permission(org):
+    customer = make(org.rep, "甲公司")
+    with pytest.raises(ValidationError) as error:
+        pool.release_to_pool(org.rep, [customer], "   ")
+    assert error.value.message_dict == {"reason": ["Say why these customers go back to the pool."]}
+    with pytest.raises(PermissionDenied):
+        pool.release_to_pool(org.chosen_viewer, [customer], "整理")
+
+
+def test_claim_takes_the_customer_and_leaves_a_trail(org):
+    customer = in_pool("公海客户", released_at=timezone.now(), previous_owner=org.rep_east)
+    now = timezone.now()
+    claimed = pool.claim(org.rep, customer, now=now)
+    assert (claimed.owner, claimed.owner_department, claimed.owned_since) == (org.rep, org.north, now)
+    assert (claimed.released_at, claimed.reclaim_blocked_until, claimed.previous_owner) == (None, None, org.rep_east)
+    assert claimed.version == 2
+    event = PoolEvent.objects.get(customer=customer)
+    assert (event.kind, event.actor, event.owner, event.at) == ("claimed", org.rep, org.rep, now)
+    record = claimed.history.first()
+    assert (record.history_user, record.owner_id, record.history_change_reason) == (
+        org.rep,
+        org.rep.pk,
+        "Claimed from the pool",
+    )
+    assert Customer.objects.visible_to(org.rep).filter(pk=customer.pk).exists()
+
+
+def test_claim_needs_the_add_permission(org):
+    customer = in_pool("公海客户")
+    with pytest.raises(PermissionDenied):
+        pool.claim(org.chosen_viewer, customer)
+    assert Customer.objects.get(pk=customer.pk).owner is None
+
+
+def test_a_customer_someone_took_names_who_and_one_never_in_the_pool_is_404(org):
+    customer = in_pool("公海客户")
+    pool.claim(org.rep_bj, customer, now=datetime(2026, 11, 30, 9, 5, tzinfo=SHANGHAI))
+    with pytest.raises(ValidationError) as error:
+        pool.claim(org.rep, customer)
+    assert error.value.message_dict == {
+        "customer": ["Too late: 北京销售 took this customer from the pool at 2026-11-30 09:05."]
+    }
+    owned = make(org.rep_east, "华东客户")
+    with pytest.raises(Http404):  # not a pool customer: nothing is revealed about it
+        pool.claim(org.rep, owned)
+
+
+def test_the_previous_owner_may_not_reclaim_before_the_block_ends(org, levels):
+    customer = make(org.rep, "甲公司", level=levels["c"])
+    released = datetime(2026, 11, 1, 10, 0, tzinfo=SHANGHAI)
+    pool.release_to_pool(org.rep, [customer], "暂无需求", now=released)
+    with pytest.raises(ValidationError) as error:
+        pool.claim(org.rep, customer, now=released + timedelta(days=29))
+    assert error.value.message_dict == {
+        "customer": ["You released this customer; you may claim it again from 2026-12-01 10:00."]
+    }
+    pool.claim(org.rep_bj, customer, now=released + timedelta(days=1))  # anyone else may
+    pool.release_to_pool(org.rep_bj, [customer], "不合适", now=released + timedelta(days=2))
+    # The block belongs to the last owner only: rep may claim it now.
+    assert pool.claim(org.rep, customer, now=released + timedelta(days=3)).owner == org.rep
+
+
+def test_the_block_ends_on_its_date(org, levels):
+    customer = make(org.rep, "甲公司", level=levels["c"])
+    released = timezone.now()
+    pool.release_to_pool(org.rep, [customer], "暂无需求", now=released)
+    assert pool.claim(org.rep, customer, now=released + timedelta(days=30, seconds=1)).owner == org.rep
+
+
+def test_the_owned_cap_counts_every_owned_customer(org):
+    limit("t_rep", max_owned=2)
+    make(org.rep, "甲")
+    make(org.rep, "乙")
+    customer = in_pool("公海客户")
+    with pytest.raises(ValidationError) as error:
+        pool.claim(org.rep, customer)
+    assert error.value.message_dict == {"owner": ["华北销售 already owns 2 customers; the limit is 2."]}
+
+
+def test_the_daily_cap_counts_claims_since_local_midnight(org):
+    limit("t_rep", max_claims_per_day=2)
+    customers = [in_pool(f"公海{n}") for n in range(4)]
+    # 23:50 on 29 November and 00:10 / 08:00 on 30 November, Shanghai time (16:10 UTC is already the 30th there).
+    pool.claim(org.rep, customers[0], now=datetime(2026, 11, 29, 23, 50, tzinfo=SHANGHAI))
+    pool.claim(org.rep, customers[1], now=datetime(2026, 11, 30, 0, 10, tzinfo=SHANGHAI))
+    pool.claim(org.rep, customers[2], now=datetime(2026, 11, 30, 8, 0, tzinfo=SHANGHAI))
+    with pytest.raises(ValidationError) as error:
+        pool.claim(org.rep, customers[3], now=datetime(2026, 11, 30, 23, 59, tzinfo=SHANGHAI))
+    assert error.value.message_dict == {"customer": ["You have claimed 2 customers today; the daily limit is 2."]}
+    assert pool.claim(org.rep, customers[3], now=datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI)).owner == org.rep
+
+
+def test_the_most_generous_role_wins_and_no_row_means_no_cap(org):
+    limit("t_rep", max_claims_per_day=1, max_owned=5)
+    role = make_role("t_extra", {"customers": (("view", "add"), "self")})  # only roles that may add count
+    org.rep.roles.add(role)
+    CustomerLimit.objects.create(role=role, max_claims_per_day=3, max_owned=None)
+    assert pool.daily_claim_cap(org.rep) == 3
+    CustomerLimit.objects.filter(role=role).update(max_claims_per_day=None)
+    assert pool.daily_claim_cap(org.rep) is None
+    assert pool.daily_claim_cap(org.rep_bj) == 1
+    assert pool.daily_claim_cap(org.rep_east) == 1
+    assert pool.daily_claim_cap(org.manager) is None  # t_tree has no row
+
+
+def test_ops_assign_pool_customers_and_the_recipient_is_told(org):
+    reads_english(org.rep)
+    first, second = in_pool("甲"), in_pool("乙")
+    owned = make(org.rep_east, "丙")
+    summary = pool.assign_from_pool(org.admin, [first.pk, second.pk, owned.pk], org.rep)
+    assert (summary.done, summary.skipped) == ([first.pk, second.pk], [owned.pk])
+    assert set(Customer.objects.filter(owner=org.rep).values_list("name", flat=True)) == {"甲", "乙"}
+    assert list(PoolEvent.objects.filter(kind="assigned").values_list("actor__username", "owner__username")) == [
+        ("admin", "rep"),
+        ("admin", "rep"),
+    ]
+    assert Message.objects.get(recipient=org.rep).title == "管理员 assigned you 2 customers from the public pool"
+    assert pool.claims_today(org.rep) == 0  # assignments are not claims
+
+
+def test_assignment_respects_the_owned_cap_and_needs_ops_rights(org):
+    limit("t_rep", max_owned=1)
+    customers = [in_pool("甲"), in_pool("乙")]
+    with pytest.raises(ValidationError):
+        pool.assign_from_pool(org.admin, [c.pk for c in customers], org.rep)
+    assert Customer.objects.filter(owner=org.rep).count() == 0
+    with pytest.raises(PermissionDenied):
+        pool.assign_from_pool(org.rep, [customers[0].pk], org.rep)
+    with pytest.raises(ValidationError):
+        pool.assign_from_pool(org.admin, [customers[0].pk], org.nobody)
