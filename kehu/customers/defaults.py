@@ -19,15 +19,15 @@ def ensure_customer_defaults() -> None:
     from kehu.org.models import Role, RoleGrant
 
     with transaction.atomic():
-        if not RoleGrant.objects.filter(module="customers").exists():
+        if not RoleGrant.objects.filter(module="customers").exists():  # the module's first installation
             for role in Role.objects.filter(code__in=DEFAULT_GRANTS, is_system=True):
                 actions, scope = DEFAULT_GRANTS[role.code]
                 RoleGrant.objects.create(role=role, module="customers", actions=actions, scope=scope)
-        for role in Role.objects.filter(code__in=DEFAULT_LIMITS, is_system=True):
-            max_owned, max_claims = DEFAULT_LIMITS[role.code]
-            CustomerLimit.objects.get_or_create(
-                role=role, defaults={"max_owned": max_owned, "max_claims_per_day": max_claims}
-            )
+            for role in Role.objects.filter(code__in=DEFAULT_LIMITS, is_system=True):
+                max_owned, max_claims = DEFAULT_LIMITS[role.code]
+                CustomerLimit.objects.get_or_create(
+                    role=role, defaults={"max_owned": max_owned, "max_claims_per_day": max_claims}
+                )
         if not PoolRule.objects.exists():
             PoolRule.objects.create(level=None, days_without_followup=60, warn_days_before=5, reclaim_block_days=30)
             for code, days in (("a", 90), ("c", 30)):
