@@ -9,7 +9,7 @@ from django.utils import timezone
 from faker import Faker
 
 from kehu.core.models import DictionaryItem
-from kehu.customers import services
+from kehu.customers import pool, services
 from kehu.customers.models import Contact, Customer, CustomerShare, FollowUp, PoolEvent, Visit
 from kehu.customers.text import CREDIT_ALPHABET, credit_check_char, normalize_name
 
@@ -158,15 +158,19 @@ def load(context: dict) -> None:
         customers.append((customer, owner, created))
     _followups_and_visits(customers, rng, now)
     _shares_and_pool(customers, reps, rng, now)
+    # What the nightly pool run would have done by now: idle customers return, owners are warned.
+    pool.auto_return(now)
+    pool.warn_upcoming_returns(now)
     context["customers"] = [c for c, _o, _d in customers]
 
 
 def _followups_and_visits(customers, rng, now):
     followups = []
     for customer, owner, created in customers:
-        days = sorted(
-            rng.sample(range(1, max(2, (now - created).days)), min(rng.randint(0, 8), (now - created).days - 1))
-        )
+        age = (now - created).days
+        days = sorted(rng.sample(range(1, max(2, age)), min(rng.randint(0, 8), age - 1)))
+        if rng.random() < 0.85:  # most customers are worked on: a follow-up in the last three weeks
+            days = sorted({*days, rng.randint(1, min(21, age - 1))})
         contacts = list(customer.contacts.all())
         for i, days_ago in enumerate(reversed(days)):
             kind, content, step, step_days = rng.choice(FOLLOWUPS)
