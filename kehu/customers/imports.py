@@ -85,6 +85,11 @@ class Column:
     def header(self) -> str:
         return f"{self.zh}*" if self.required else self.zh
 
+    @property
+    def english_header(self) -> str:
+        """The English header the importer accepts as well (shown beside the Chinese one on the page)."""
+        return ENGLISH_HEADERS[self.field]
+
 
 COLUMNS = (
     Column("name", "公司名称", gettext_lazy("Company name"), required=True, max_length=100),

@@ -51,3 +51,17 @@ def test_createadmin_makes_a_working_administrator(db, client):
         call_command("createadmin", username="boss", password="Strong-pass-2026")
     with pytest.raises(CommandError, match="short|简单|短"):
         call_command("createadmin", username="weak", password="123")
+
+
+def test_demo_customers_make_a_lived_in_company(db):
+    from kehu.customers.models import Contact, Customer, FollowUp, Visit
+    from kehu.org.models import User
+
+    call_command("demo", password="Demo-pass-2026")
+    reps = User.objects.filter(roles__code="sales_rep")
+    assert all(Customer.objects.filter(owner=rep).exists() for rep in reps)
+    assert Customer.objects.count() >= 150
+    assert Customer.objects.filter(owner__isnull=True).exists()  # a public pool
+    assert Contact.objects.count() > Customer.objects.count()
+    assert FollowUp.objects.count() > 3 * Customer.objects.count()
+    assert Visit.objects.filter(status="planned").exists() and Visit.objects.filter(status="done").exists()
