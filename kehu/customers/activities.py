@@ -185,6 +185,7 @@ def complete_next_step(actor, followup: FollowUp) -> FollowUp:
     followup = get_followup_for_user(actor, followup.pk)
     may = (
         followup.author_id == actor.pk
+        or followup.next_step_owner_id == actor.pk
         or Customer.objects.visible_to(actor, "change").filter(pk=followup.customer_id).exists()
     )
     if not may:

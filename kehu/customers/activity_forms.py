@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import StyledForm, StyledFormMixin
 from kehu.customers.activities import reviewable_q_departments
-from kehu.customers.models import Contact, FollowUp, Visit
+from kehu.customers.models import Contact, FollowUp, Visit, next_step_of
 from kehu.org.models import User
 from kehu.org.scope import effective_scope
 
@@ -88,7 +88,7 @@ def open_next_steps_for(user):
     """`user`'s own next steps not done yet, the soonest (and the overdue) first, undated last."""
     return (
         followups_for(user)
-        .filter(author=user, next_step_done_at__isnull=True)
+        .filter(next_step_of(user), next_step_done_at__isnull=True)
         .exclude(next_step="")
         .order_by(F("next_step_due").asc(nulls_last=True), "happened_at", "pk")
     )

@@ -245,6 +245,11 @@ class FollowUpQuerySet(models.QuerySet):
         return self.filter(customer__in=Customer.objects.visible_to(user, action).values("pk"))
 
 
+def next_step_of(user) -> Q:
+    """Follow-ups whose next step is `user`'s to take: handed to them, or written by them and not handed on."""
+    return Q(next_step_owner=user) | Q(next_step_owner__isnull=True, author=user)
+
+
 class FollowUp(models.Model):
     """A call, meeting, visit or message with a customer, and the next step it leads to."""
 
@@ -264,6 +269,15 @@ class FollowUp(models.Model):
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
     next_step_due = models.DateField(_("next step due"), null=True, blank=True)
     next_step_done_at = models.DateTimeField(_("next step done at"), null=True, blank=True)
+    next_step_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("next step owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who takes the next step; empty means the author (set by a handover)."),
+    )
     happened_at = models.DateTimeField(_("when"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 

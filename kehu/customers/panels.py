@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from kehu.core.workbench import Panel, register
-from kehu.customers.models import FollowUp
+from kehu.customers.models import FollowUp, next_step_of
 from kehu.org.scope import has_module_perm
 
 
@@ -13,7 +13,7 @@ def _due_next_steps(request):
     today = timezone.localdate()
     steps = list(
         FollowUp.objects.filter(
-            author=request.user,
+            next_step_of(request.user),
             next_step_due__isnull=False,
             next_step_due__lte=today,
             next_step_done_at__isnull=True,

@@ -14,7 +14,16 @@ from django.utils.translation import gettext as _
 
 from kehu.core.locking import save_versioned
 from kehu.core.numbering import next_number
-from kehu.customers.models import Contact, Customer, CustomerEvent, CustomerLimit, CustomerShare, FollowUp, Visit
+from kehu.customers.models import (
+    Contact,
+    Customer,
+    CustomerEvent,
+    CustomerLimit,
+    CustomerShare,
+    FollowUp,
+    Visit,
+    next_step_of,
+)
 from kehu.customers.text import (
     name_initials,
     name_pinyin,
@@ -417,9 +426,12 @@ def hand_over(actor, leaver: User, successor: User) -> MoveSummary:
         for customer in customers:
             _move_customer(customer, successor, actor, CustomerEvent.Kind.HANDED_OVER, text)
         summary.customers = len(customers)
-        summary.open_followups = FollowUp.objects.filter(
-            author=leaver, next_step_due__isnull=False, next_step_done_at__isnull=True
-        ).update(author=successor)
+        # The follow-ups stay the leaver's (the history is theirs); their open next steps become the successor's.
+        summary.open_followups = (
+            FollowUp.objects.filter(next_step_of(leaver), next_step_done_at__isnull=True)
+            .exclude(next_step="")
+            .update(next_step_owner=successor)
+        )
         summary.planned_visits = Visit.objects.filter(visitor=leaver, status=Visit.Status.PLANNED).update(
             visitor=successor
         )

@@ -80,8 +80,9 @@ def test_handover_moves_customers_next_steps_and_planned_visits(org, book):
     summary = services.hand_over(org.manager, org.rep, org.dept_viewer)
     assert (summary.customers, summary.open_followups, summary.planned_visits) == (2, 1, 1)
     assert owners()["甲公司"] == owners()["乙公司"] == "dept_viewer"
-    assert FollowUp.objects.get(next_step="发报价").author == org.dept_viewer
-    assert FollowUp.objects.get(next_step="寄样品").author == org.rep  # done: stays in the leaver's history
+    open_step = FollowUp.objects.get(next_step="发报价")
+    assert (open_step.author, open_step.next_step_owner) == (org.rep, org.dept_viewer)  # history stays the rep's
+    assert FollowUp.objects.get(next_step="寄样品").next_step_owner is None  # done: nothing to hand over
     assert Visit.objects.get(purpose="已完成的拜访").visitor == org.rep
 
 
