@@ -44,6 +44,7 @@ def customer_list(request, scope):
         "can_transfer": scope == "all" and has_module_perm(request.user, "customers", "transfer"),
         "can_export": has_module_perm(request.user, "customers", "export"),
         "can_manage": has_module_perm(request.user, "customers", "manage"),
+        "can_release": scope == "mine" and has_module_perm(request.user, "customers", "change"),
         "transfer_form": TransferForm() if scope == "all" else None,
         "filtered": any(v for k, v in request.GET.items() if k not in {"page", "size", "sort"}),
     }

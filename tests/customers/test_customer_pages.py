@@ -74,3 +74,15 @@ def test_contacts_add_edit_delete(client, org):
     assert response.status_code == 200 and "mobile" in response.context["form"].errors
     client.post(f"/customers/{customer.pk}/contacts/{contact.pk}/delete/")
     assert customer.contacts.count() == 0
+
+
+def test_my_customers_list_puts_selected_customers_into_the_pool(client, org):
+    a = services.create_customer(org.rep, {"name": "甲公司"})
+    b = services.create_customer(org.rep, {"name": "乙公司"})
+    client.force_login(org.rep)
+    page = client.get("/customers/").content.decode()
+    assert 'action="/customers/pool/release/"' in page and 'name="ids"' in page
+    client.post(
+        "/customers/pool/release/", {"ids": [a.pk, b.pk], "reason": "客户已转型，不再采购", "next": "/customers/"}
+    )
+    assert set(Customer.objects.filter(owner__isnull=True).values_list("name", flat=True)) == {"甲公司", "乙公司"}
