@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kehu.core.audit import audit_trail
@@ -25,7 +25,11 @@ from kehu.customers.models import Contact, Customer, CustomerShare
 from kehu.customers.queries import SORTS, CustomerFilter, customers_for, timeline_for
 from kehu.org.scope import has_module_perm
 
-TITLES = {"mine": _("My customers"), "shared": _("Shared with me"), "all": _("Customer management")}
+TITLES = {
+    "mine": gettext_lazy("My customers"),
+    "shared": gettext_lazy("Shared with me"),
+    "all": gettext_lazy("Customer management"),
+}
 
 
 @login_required

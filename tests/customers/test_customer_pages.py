@@ -86,3 +86,10 @@ def test_my_customers_list_puts_selected_customers_into_the_pool(client, org):
         "/customers/pool/release/", {"ids": [a.pk, b.pk], "reason": "客户已转型，不再采购", "next": "/customers/"}
     )
     assert set(Customer.objects.filter(owner__isnull=True).values_list("name", flat=True)) == {"甲公司", "乙公司"}
+
+
+def test_list_titles_follow_the_users_language(client, org):
+    client.force_login(org.rep)
+    assert "<h1>我的客户</h1>" in client.get("/customers/").content.decode()
+    client.post("/language/", {"language": "en", "next": "/"})
+    assert "<h1>My customers</h1>" in client.get("/customers/").content.decode()
