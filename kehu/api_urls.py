@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from kehu.approvals import api as approvals_api
 from kehu.core.api_views import DictionaryItemViewSet, DictionaryViewSet
 from kehu.customers import import_views
 from kehu.customers.activity_api import FollowUpViewSet, VisitViewSet
@@ -25,6 +26,10 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("pool", PoolViewSet, basename="pool")
 router.register("followups", FollowUpViewSet, basename="followup")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("approvals", approvals_api.InstanceViewSet, basename="approval")
+router.register("approval-tasks", approvals_api.TaskViewSet, basename="approval-task")
+router.register("approval-flows", approvals_api.FlowViewSet, basename="approval-flow")
+router.register("approval-delegations", approvals_api.DelegationViewSet, basename="approval-delegation")
 
 app_name = "api"
 urlpatterns = [

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "kehu.core",
     "kehu.org",
     "kehu.notify",
+    "kehu.approvals",
     "kehu.customers",
 ]
 

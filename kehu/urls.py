@@ -18,5 +18,6 @@ urlpatterns = [
     path("org/", include("kehu.org.urls")),
     path("messages/", include("kehu.notify.urls")),
     path("customers/", include("kehu.customers.urls")),
+    path("approvals/", include("kehu.approvals.urls")),
     path("", include("kehu.core.urls")),
 ]

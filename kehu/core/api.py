@@ -32,6 +32,9 @@ def exception_handler(exc, context):
     if isinstance(exc, StaleEdit):
         body = {"error": {"code": "stale_edit", "message": str(exc), "fields": {}}}
         return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "task_closed":
+        body = {"error": {"code": "task_closed", "message": " ".join(exc.messages), "fields": {}}}
+        return Response(body, status=status.HTTP_409_CONFLICT)  # handled already: a repeat is not an error to fix
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(fields)

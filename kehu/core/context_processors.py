@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from kehu.core.menus import menu_for, mobile_bar_for
+from kehu.core.menus import fill_badges, menu_for, mobile_bar_for
 
 
 def shell(request):
@@ -12,6 +12,7 @@ def shell(request):
 
     groups = menu_for(user)
     entries = [e for g in groups for e in g["entries"]]
+    fill_badges(user, entries)
     matching = [e for e in entries if request.path == e.url or (e.url != "/" and request.path.startswith(e.url))]
     active = max(matching, key=lambda e: len(e.url)).key if matching else ""
     return {

@@ -5,6 +5,7 @@ Sales operations can rename entries (per language), reorder them and hide them p
 for a user when every role they hold hides it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -64,6 +65,24 @@ class ShownEntry:
     order: int
     mobile_order: int | None
     badge: str | None
+    count: int = 0  # the badge's number, filled in per request by `fill_badges`
+
+
+_badges: dict[str, Callable] = {}
+
+
+def register_badge(name: str, count: Callable) -> None:
+    """A live count shown beside menu entries whose `badge` is `name`: `count(user) -> int`."""
+    _badges[name] = count
+
+
+def fill_badges(user, entries) -> None:
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.badge in _badges:
+            if entry.badge not in counts:
+                counts[entry.badge] = _badges[entry.badge](user)
+            entry.count = counts[entry.badge]
 
 
 def menu_for(user) -> list[dict]:

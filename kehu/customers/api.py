@@ -116,6 +116,9 @@ class MoveSummarySerializer(serializers.Serializer):
     open_followups = serializers.IntegerField()
     planned_visits = serializers.IntegerField()
     skipped = serializers.ListField(child=serializers.IntegerField())
+    approval = serializers.IntegerField(
+        source="request_instance_id", allow_null=True, help_text="Set when the move waits for approval instead."
+    )
 
 
 def _valid(serializer_class, data, partial=False):
@@ -157,6 +160,13 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         version = data.pop("version", None)
         customer = services.update_customer(request.user, customer, data, version)
         return Response(CustomerSerializer(customer).data)
+
+    @extend_schema(request=None, responses={200: CustomerSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send a draft customer into approval (it becomes pending; active at once when no flow is published)."""
+        customer = services.get_customer_for_user(request.user, pk, "change")
+        return Response(CustomerSerializer(services.submit_customer(request.user, customer)).data)
 
     @extend_schema(request=ShareSerializer, responses={200: serializers.DictField()})
     @action(detail=True, methods=["post"])

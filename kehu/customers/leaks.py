@@ -7,6 +7,8 @@ scoped("customers:shared", Customer, "list", marker=lambda c: c.number, complete
 scoped("customers:manage", Customer, "list", marker=lambda c: c.number, complete=False)
 scoped("customers:detail", Customer, "detail")
 scoped("customers:edit", Customer, "detail", action="change")
+scoped("customers:submit", Customer, "detail", action="change", method="post")
+scoped("api:customer-submit", Customer, "detail", api=True, action="change", method="post")
 scoped("customers:share", Customer, "detail", action="change")
 scoped("api:customer-list", Customer, "list", api=True, complete=False)
 scoped("api:customer-detail", Customer, "detail", api=True)

@@ -427,6 +427,9 @@ class CustomerEvent(models.Model):
         MERGED = "merged", _("Merged")
         SHARED = "shared", _("Shared")
         UNSHARED = "unshared", _("Sharing ended")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        BACK_TO_DRAFT = "to_draft", _("Back to draft")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -440,6 +443,38 @@ class CustomerEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.customer_id}"
+
+
+class TransferRequest(models.Model):
+    """A transfer or leaver handover waiting for approval, when ops published a flow for them: approval performs
+    the move (as the requester, within their scope at that moment); rejection leaves the customers where they are."""
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("Transfer")
+        HANDOVER = "handover", _("Leaver handover")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("customer status", "Pending approval")
+        DONE = "done", pgettext_lazy("transfer request", "Carried out")
+        DROPPED = "dropped", pgettext_lazy("transfer request", "Not carried out")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    customer_ids = models.JSONField(_("customers"), default=list)
+    leaver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.to_user_id}"
 
 
 class ImportJob(models.Model):

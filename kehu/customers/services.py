@@ -21,6 +21,7 @@ from kehu.customers.models import (
     CustomerLimit,
     CustomerShare,
     FollowUp,
+    TransferRequest,
     Visit,
     next_step_of,
 )
@@ -50,6 +51,8 @@ CUSTOMER_FIELDS = [
     "tags",
     "notes",
 ]
+CREATE_DOC = "customers.create"  # the approvable document types of this app (customers/approvals.py)
+TRANSFER_DOC = "customers.transfer"
 CONTACT_FIELDS = ["name", "title", "mobile", "email", "wechat", "decision_role", "is_primary", "notes"]
 
 
@@ -221,6 +224,12 @@ def check_owned_limit(user: User, adding: int = 1) -> None:
         )
 
 
+def check_not_locked(customer: Customer) -> None:
+    """A customer in approval is locked: the approvers decide on what was submitted."""
+    if customer.status == Customer.Status.PENDING:
+        raise ValidationError(_("This customer is in approval and cannot be changed until the approval ends."))
+
+
 def log_event(customer, kind, actor, text=""):
     CustomerEvent.objects.create(customer=customer, kind=kind, actor=actor, text=text[:300])
 
@@ -232,11 +241,20 @@ def create_customer(
     contacts: list[dict] = (),
     *,
     owner: User | None = None,
-    status: str = Customer.Status.ACTIVE,
+    status: str | None = None,
     check_duplicates: bool = True,
+    submit: bool = True,
 ) -> Customer:
     """A rep records a new customer with its contacts. Needs customers.add. The owner is the actor unless
-    given (ops creating for someone else need customers.transfer). Refuses duplicates and invalid input."""
+    given (ops creating for someone else need customers.transfer). Refuses duplicates and invalid input.
+
+    When ops published a customer-creation flow the customer starts as a draft and, with `submit`, goes into
+    approval at once (pending, locked); approval makes it active (`customers/approvals.py`)."""
+    from kehu.approvals.services import requires_approval
+    from kehu.approvals.services import submit as submit_for_approval
+
+    needs_approval = status is None and requires_approval(CREATE_DOC)
+    status = status or (Customer.Status.DRAFT if needs_approval else Customer.Status.ACTIVE)
     require(actor, "add")
     owner = owner or actor
     if owner != actor:
@@ -269,12 +287,35 @@ def create_customer(
             new._history_user = actor
             new.save()
         log_event(customer, CustomerEvent.Kind.CREATED, actor)
+        if needs_approval and submit:
+            submit_for_approval(actor, CREATE_DOC, customer)
+            customer.refresh_from_db()
+    return customer
+
+
+def submit_customer(actor, customer: Customer) -> Customer:
+    """Send a draft customer (new, or back from approval) into approval; with no creation flow published any more,
+    the draft simply becomes active."""
+    from kehu.approvals.services import requires_approval
+    from kehu.approvals.services import submit as submit_for_approval
+
+    customer = get_customer_for_user(actor, customer.pk, "change")
+    if customer.status != Customer.Status.DRAFT:
+        raise ValidationError(_("Only a draft customer can be submitted for approval."))
+    with transaction.atomic():
+        if requires_approval(CREATE_DOC):
+            submit_for_approval(actor, CREATE_DOC, customer)
+        else:
+            Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.ACTIVE)
+            log_event(customer, CustomerEvent.Kind.APPROVED, actor, _("No approval required"))
+    customer.refresh_from_db()
     return customer
 
 
 def update_customer(actor, customer: Customer, data: dict, expected_version: int | None) -> Customer:
     """Edit a customer's details. Needs change rights on it (owner, scope or an editable share)."""
     customer = get_customer_for_user(actor, customer.pk, "change")
+    check_not_locked(customer)
     data = _clean_customer_data({**{f: getattr(customer, f) for f in CUSTOMER_FIELDS}, **data})
     _raise_for_duplicates(
         find_duplicates(actor, name=data["name"], credit_code=data.get("credit_code", ""), exclude_pk=customer.pk)
@@ -292,6 +333,7 @@ def save_contact(
     actor, customer: Customer, contact: Contact | None, data: dict, expected_version: int | None = None
 ) -> Contact:
     customer = get_customer_for_user(actor, customer.pk, "change")
+    check_not_locked(customer)
     [data] = _clean_contacts([{**({f: getattr(contact, f) for f in CONTACT_FIELDS} if contact else {}), **data}])
     if data["mobile"]:
         others = [d for d in find_duplicates(actor, phones=[data["mobile"]]) if d.customer.pk != customer.pk]
@@ -315,7 +357,7 @@ def save_contact(
 
 
 def delete_contact(actor, contact: Contact) -> None:
-    get_customer_for_user(actor, contact.customer_id, "change")
+    check_not_locked(get_customer_for_user(actor, contact.customer_id, "change"))
     contact._history_user = actor
     contact.delete()
 
@@ -366,6 +408,47 @@ class MoveSummary:
     open_followups: int = 0
     planned_visits: int = 0
     skipped: list = field(default_factory=list)
+    request: TransferRequest | None = None  # set when the move waits for approval instead
+
+    @property
+    def request_instance_id(self) -> int | None:
+        if self.request is None:
+            return None
+        from kehu.approvals.models import FlowInstance
+
+        instance = FlowInstance.objects.for_document(TRANSFER_DOC, self.request.pk).order_by("-id").first()
+        return instance.pk if instance else None
+
+
+def _request_move(actor, kind, customer_ids, to_user, *, leaver=None, reason="") -> MoveSummary:
+    """Ops want transfers / handovers approved: record the request and submit it; approval carries it out."""
+    from kehu.approvals.services import submit as submit_for_approval
+
+    with transaction.atomic():
+        request = TransferRequest.objects.create(
+            kind=kind,
+            customer_ids=customer_ids,
+            to_user=to_user,
+            leaver=leaver,
+            reason=reason[:200],
+            requested_by=actor,
+        )
+        submit_for_approval(actor, TRANSFER_DOC, request)
+    return MoveSummary(customers=len(customer_ids), request=request)
+
+
+def carry_out_request(request: TransferRequest) -> MoveSummary:
+    """The approved effect of a transfer request: the move, as the requester (their scope at this moment)."""
+    if request.kind == TransferRequest.Kind.HANDOVER:
+        summary = hand_over(request.requested_by, request.leaver, request.to_user, approved=True)
+    else:
+        summary = transfer_customers(
+            request.requested_by, request.customer_ids, request.to_user, request.reason, approved=True
+        )
+    request.status = TransferRequest.Status.DONE
+    request.outcome = _("%(n)s customers moved.") % {"n": summary.customers}
+    request.save(update_fields=["status", "outcome"])
+    return summary
 
 
 def _move_customer(customer: Customer, to_user: User, actor, kind, text):
@@ -380,8 +463,11 @@ def _move_customer(customer: Customer, to_user: User, actor, kind, text):
     log_event(customer, kind, actor, text)
 
 
-def transfer_customers(actor, customer_ids, to_user: User, reason: str = "") -> MoveSummary:
-    """Move customers in the actor's change scope to another owner (bulk transfer). Needs customers.transfer."""
+def transfer_customers(actor, customer_ids, to_user: User, reason: str = "", *, approved=False) -> MoveSummary:
+    """Move customers in the actor's change scope to another owner (bulk transfer). Needs customers.transfer.
+    When ops published a transfer flow, this files a request for approval instead (`summary.request`)."""
+    from kehu.approvals.services import requires_approval
+
     require(actor, "transfer")
     if not to_user.is_active:
         raise ValidationError({"to_user": _("The new owner has left the company.")})
@@ -389,6 +475,11 @@ def transfer_customers(actor, customer_ids, to_user: User, reason: str = "") -> 
         raise ValidationError({"to_user": _("The new owner has no access to customers.")})
     ids = list(dict.fromkeys(customer_ids))
     allowed = Customer.objects.visible_to(actor, "change").filter(pk__in=ids).exclude(status=Customer.Status.MERGED)
+    if not approved and requires_approval(TRANSFER_DOC):
+        in_scope = list(allowed.exclude(owner=to_user).values_list("pk", flat=True))
+        if not in_scope:
+            raise ValidationError({"customers": _("None of these customers can be moved to this person.")})
+        return _request_move(actor, TransferRequest.Kind.TRANSFER, in_scope, to_user, reason=reason)
     summary = MoveSummary()
     with transaction.atomic():
         customers = list(allowed.select_for_update(of=("self",)).select_related("owner"))
@@ -407,9 +498,12 @@ def transfer_customers(actor, customer_ids, to_user: User, reason: str = "") -> 
     return summary
 
 
-def hand_over(actor, leaver: User, successor: User) -> MoveSummary:
+def hand_over(actor, leaver: User, successor: User, *, approved=False) -> MoveSummary:
     """Leaver handover (离职交接): the leaver's customers, open follow-up next steps and planned visits move to
-    the successor in one transaction. Needs customers.transfer with a scope covering the leaver's customers."""
+    the successor in one transaction. Needs customers.transfer with a scope covering the leaver's customers.
+    When ops published a transfer flow, this files a request for approval instead (`summary.request`)."""
+    from kehu.approvals.services import requires_approval
+
     require(actor, "transfer")
     if leaver.pk == successor.pk:
         raise ValidationError({"successor": _("Choose someone other than the person leaving.")})
@@ -419,6 +513,9 @@ def hand_over(actor, leaver: User, successor: User) -> MoveSummary:
     in_scope = Customer.objects.visible_to(actor, "change").filter(owner=leaver).exclude(status=Customer.Status.MERGED)
     if owned.count() != in_scope.count():
         raise ValidationError({"leaver": _("Some of this person's customers are outside your data scope.")})
+    if not approved and requires_approval(TRANSFER_DOC):
+        ids = list(owned.values_list("pk", flat=True))
+        return _request_move(actor, TransferRequest.Kind.HANDOVER, ids, successor, leaver=leaver)
     summary = MoveSummary()
     with transaction.atomic():
         text = _("Handed over from %(from)s to %(to)s") % {"from": leaver.display_name, "to": successor.display_name}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("check-duplicates/", views.check_duplicates, name="check_duplicates"),
     path("<int:pk>/", views.customer_detail, name="detail"),
     path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/submit/", views.customer_submit, name="submit"),
     path("<int:pk>/contacts/new/", views.contact_edit, name="contact_add"),
     path("<int:pk>/contacts/<int:contact_pk>/", views.contact_edit, name="contact_edit"),
     path("<int:pk>/contacts/<int:contact_pk>/delete/", views.contact_delete, name="contact_delete"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from kehu.approvals.queries import document_approvals
 from kehu.core.audit import audit_trail
 from kehu.core.listing import paginate
 from kehu.core.locking import StaleEdit
@@ -68,7 +69,10 @@ def customer_detail(request, pk):
         "owner", "owner_department", "industry", "level", "source", "region", "created_by", "previous_owner"
     ).get(pk=customer.pk)
     can_change = Customer.objects.visible_to(request.user, "change").filter(pk=pk).exists()
+    approvals = document_approvals(services.CREATE_DOC, customer.pk)
     context = {
+        "approvals": approvals,
+        "open_approval": next((a for a in approvals if a["instance"].is_open), None),
         "customer": customer,
         "contacts": customer.contacts.all(),
         "shares": customer.shares.select_related("user", "department", "shared_by"),
@@ -97,9 +101,30 @@ def customer_create(request):
             if errors:
                 apply_form_errors(form, ValidationError(errors))
         else:
-            messages.success(request, _("Customer “%(name)s” created.") % {"name": customer.name})
+            if customer.status == Customer.Status.PENDING:
+                messages.success(
+                    request, _("Customer “%(name)s” saved and submitted for approval.") % {"name": customer.name}
+                )
+            else:
+                messages.success(request, _("Customer “%(name)s” created.") % {"name": customer.name})
             return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "contact_form": contact_form})
+
+
+@login_required
+@require_POST
+def customer_submit(request, pk):
+    customer = services.get_customer_for_user(request.user, pk, "change")
+    try:
+        customer = services.submit_customer(request.user, customer)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if customer.status == Customer.Status.PENDING:
+            messages.success(request, _("Submitted for approval."))
+        else:
+            messages.success(request, _("No approval is required any more: the customer is active."))
+    return redirect("customers:detail", pk=pk)
 
 
 @login_required
@@ -220,6 +245,9 @@ def customer_transfer(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
+            if summary.request:
+                messages.success(request, _("The transfer was submitted for approval; it happens once approved."))
+                return redirect(request.POST.get("next") or "customers:manage")
             messages.success(
                 request,
                 ngettext(
@@ -245,6 +273,9 @@ def handover(request):
         except ValidationError as exc:
             apply_form_errors(form, exc)
         else:
+            if summary.request:
+                messages.success(request, _("The handover was submitted for approval; it happens once approved."))
+                return redirect("approvals:instance", pk=summary.request_instance_id)
             messages.success(request, _("Handover done."))
     pending = (
         Customer.objects.visible_to(request.user, "change")

@@ -19,7 +19,7 @@ def test_token_auth(client, org):
 
     me = Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert (me["username"], me["name"]) == ("manager", "华北经理")
-    assert [g["group"] for g in me["menu"]] == ["workbench", "customers"]
+    assert [g["group"] for g in me["menu"]] == ["workbench", "customers", "approvals"]
 
 
 def test_field_errors_name_the_field_in_the_users_language(client, org):

@@ -20,6 +20,11 @@ def test_entries_follow_permissions(org):
         "public_pool",
         "visits",
         "followups",
+        "approval_todo",
+        "approval_done",
+        "approval_mine",
+        "approval_cc",
+        "delegations",
     ]
     assert keys(org.manager) == [
         "workbench",
@@ -30,6 +35,11 @@ def test_entries_follow_permissions(org):
         "customer_management",
         "visits",
         "followups",
+        "approval_todo",
+        "approval_done",
+        "approval_mine",
+        "approval_cc",
+        "delegations",
     ]
     assert keys(org.admin) == [
         "workbench",
@@ -40,19 +50,27 @@ def test_entries_follow_permissions(org):
         "customer_management",
         "visits",
         "followups",
+        "approval_todo",
+        "approval_done",
+        "approval_mine",
+        "approval_cc",
+        "delegations",
+        "approval_all",
         "departments",
         "users",
         "roles",
         "authorise",
         "menus",
         "dictionaries",
+        "approval_flows",
         "pool_settings",
     ]
 
 
 def test_groups_without_entries_are_not_shown(org):
+    # Everyone may be asked to approve something, so the approvals inbox is there even without roles.
     groups = [g["code"] for g in menu_for(org.nobody)]
-    assert groups == ["workbench"]
+    assert groups == ["workbench", "approvals"]
 
 
 def test_rename_per_language(org):

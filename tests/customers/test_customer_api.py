@@ -53,7 +53,7 @@ def test_transfer_and_contacts_through_the_api(client, org):
         {"customers": [customer.pk], "to_user": org.rep_bj.pk},
         content_type="application/json",
     ).json()
-    assert summary == {"customers": 1, "open_followups": 0, "planned_visits": 0, "skipped": []}
+    assert summary == {"customers": 1, "open_followups": 0, "planned_visits": 0, "skipped": [], "approval": None}
     assert Customer.objects.get(pk=customer.pk).owner == org.rep_bj
     added = client.post(
         "/api/contacts/",

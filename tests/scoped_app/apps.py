@@ -14,6 +14,7 @@ class ScopedAppConfig(AppConfig):
     def ready(self):
         from kehu.core import modules
         from kehu.core.leakcheck import scoped
+        from tests.scoped_app import approvals  # noqa: F401  (the tests.expense document type)
         from tests.scoped_app.models import Memo
 
         modules.register(modules.Module("memos", "Memos", ("view", "add", "change", "delete"), scoped=True))

@@ -37,3 +37,21 @@ class MemoShare(models.Model):
 
     def __str__(self):
         return f"{self.memo_id} → {self.user_id or self.department_id}"
+
+
+class Expense(models.Model):
+    """An approvable document the tests register (`tests.expense`) to prove numeric conditions, person fields
+    and editable fields without depending on a product module."""
+
+    title = models.CharField(max_length=100)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    discount_rate = models.DecimalField(max_digits=5, decimal_places=3, default=1)
+    category = models.CharField(max_length=20, default="travel")
+    urgent = models.BooleanField(default=False)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, default="draft")
+    approved_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+
+    def __str__(self):
+        return self.title

@@ -11,6 +11,9 @@
   // No double submits: a form's buttons are disabled while it is being sent.
   document.addEventListener("submit", function (event) {
     var form = event.target;
+    // Pages that care (approval steps marked "PC only") learn which layout the form was sent from.
+    var layout = form.querySelector("input[name=layout]");
+    if (layout) { layout.value = window.matchMedia("(max-width: 767.98px)").matches ? "phone" : "pc"; }
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
       return;

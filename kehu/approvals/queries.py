@@ -1,0 +1,121 @@
+"""The read side of approvals: the inboxes (to-do, done, submitted by me, copied to me, all) and counts."""
+
+from django.db.models import Q
+
+from kehu.approvals.models import FlowAction, FlowInstance, FlowTask
+
+Task = FlowTask
+
+BOXES = ("todo", "done", "mine", "cc", "all")
+
+
+def todo_tasks(user):
+    """My open approvals and reviews, newest first (the to-do list, 待办)."""
+    return (
+        FlowTask.objects.filter(assignee=user, state=Task.State.OPEN, kind__in=[Task.Kind.APPROVAL, Task.Kind.REVIEW])
+        .select_related("instance__submitter", "on_behalf_of")
+        .order_by("-created_at", "-id")
+    )
+
+
+def todo_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    cached = user.__dict__.get("_kehu_todos")
+    if cached is None:
+        cached = FlowTask.objects.filter(
+            assignee=user, state=Task.State.OPEN, kind__in=[Task.Kind.APPROVAL, Task.Kind.REVIEW]
+        ).count()
+        user.__dict__["_kehu_todos"] = cached
+    return cached
+
+
+def unread_cc_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return FlowTask.objects.filter(assignee=user, state=Task.State.OPEN, kind=Task.Kind.CC).count()
+
+
+def done_tasks(user):
+    """What I handled (已办): approved, rejected, returned, transferred, acknowledged — latest first."""
+    return (
+        FlowTask.objects.filter(assignee=user, state=Task.State.DONE, kind__in=[Task.Kind.APPROVAL, Task.Kind.REVIEW])
+        .select_related("instance__submitter")
+        .order_by("-acted_at", "-id")
+    )
+
+
+def cc_tasks(user):
+    return (
+        FlowTask.objects.filter(assignee=user, kind=Task.Kind.CC)
+        .select_related("instance__submitter")
+        .order_by("-created_at", "-id")
+    )
+
+
+def submitted_by(user):
+    return FlowInstance.objects.filter(submitter=user).select_related("submitter").order_by("-started_at", "-id")
+
+
+def all_instances():
+    return FlowInstance.objects.select_related("submitter").order_by("-started_at", "-id")
+
+
+def filter_instances(queryset, *, q: str = "", doc_type: str = "", state: str = "", prefix: str = ""):
+    """Narrow a task or instance queryset by title words, document type and state (`prefix` reaches the
+    instance from a task queryset)."""
+    if q:
+        queryset = queryset.filter(Q(**{f"{prefix}title__icontains": q}))
+    if doc_type:
+        queryset = queryset.filter(**{f"{prefix}doc_type": doc_type})
+    if state:
+        queryset = queryset.filter(**{f"{prefix}state": state})
+    return queryset
+
+
+def current_assignees(instances) -> dict[int, list[str]]:
+    """For a page of instances: who holds their open approval tasks now (one query)."""
+    result: dict[int, list[str]] = {}
+    rows = FlowTask.objects.filter(
+        instance__in=[i.pk for i in instances], state=Task.State.OPEN, kind=Task.Kind.APPROVAL
+    ).values_list("instance_id", "assignee__name")
+    for instance_id, name in rows:
+        result.setdefault(instance_id, []).append(name)
+    return result
+
+
+def diagram_states(instance) -> dict:
+    """Node states for an instance's diagram: steps passed, the current one, the end when approved."""
+    from kehu.approvals.graph import END
+
+    states = {node_id: "done" for node_id in instance.path}
+    if instance.is_open and instance.current_node:
+        states[instance.current_node] = "current"
+    if instance.state == FlowInstance.State.APPROVED:
+        states[END] = "done"
+    states["__start"] = "done"
+    return states
+
+
+def document_approvals(doc_type_key: str, object_id) -> list[dict]:
+    """Every approval of one document, latest first, with its diagram and trail, for the document's page
+    (the caller has already checked the user may see the document)."""
+    from kehu.approvals import graph, registry
+    from kehu.approvals.services import verify_trail
+
+    doc_type = registry.get(doc_type_key)
+    instances = list(
+        FlowInstance.objects.for_document(doc_type_key, object_id).select_related("definition", "submitter")
+    )
+    actions = {}
+    for action in FlowAction.objects.filter(instance__in=instances).select_related("actor", "on_behalf_of"):
+        actions.setdefault(action.instance_id, []).append(action)
+    return [
+        {
+            "instance": instance,
+            "actions": actions.get(instance.pk, []),
+            "diagram": graph.layout(instance.definition.graph, doc_type, states=diagram_states(instance)),
+            "trail_intact": verify_trail(instance),
+        }
+        for instance in instances
+    ]
