@@ -7,6 +7,7 @@ told the task was already handled.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -163,7 +164,7 @@ def _notify(users, make, link: str, level: str = "info") -> None:
     from kehu.notify.services import send_message
 
     for user in {u.pk: u for u in users if u is not None}.values():
-        with translation.override(user.language or None):
+        with translation.override(user.language or settings.LANGUAGE_CODE):
             title, body = make()
             send_message([user], str(title), str(body), link, level=level)
 

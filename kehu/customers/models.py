@@ -428,7 +428,7 @@ class CustomerEvent(models.Model):
         SHARED = "shared", _("Shared")
         UNSHARED = "unshared", _("Sharing ended")
         SUBMITTED = "submitted", _("Submitted for approval")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", _("Approval passed")
         BACK_TO_DRAFT = "to_draft", _("Back to draft")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
