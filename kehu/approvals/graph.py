@@ -69,11 +69,11 @@ def check(graph, doc_type) -> None:
             continue
         label = _step_label(node_id, node)
         for problem in _node_problems(node, doc_type, nodes):
-            add(node_id, f"{label}: {problem}")
-    if start in nodes and not errors:
+            add(node_id, _("%(reason)s: %(detail)s") % {"reason": label, "detail": problem})
+    if start in nodes:
         reached, cycle_at = _walk(nodes, start)
         for node_id in nodes:
-            if node_id not in reached:
+            if node_id not in reached and isinstance(nodes[node_id], dict):
                 add(
                     node_id, _("%(step)s: no path leads to this step.") % {"step": _step_label(node_id, nodes[node_id])}
                 )
@@ -115,7 +115,9 @@ def _node_problems(node, doc_type, nodes) -> list[str]:
                 problems.append(_("a branch is empty."))
                 continue
             for problem in conditions.validate(branch.get("condition"), doc_type):
-                problems.append(f"{branch.get('name') or _('branch')}: {problem}")
+                problems.append(
+                    _("%(reason)s: %(detail)s") % {"reason": branch.get("name") or _("branch"), "detail": problem}
+                )
         return problems
     rule = node.get("approvers")
     rule_kind = rule.get("kind") if isinstance(rule, dict) else None

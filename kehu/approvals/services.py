@@ -188,7 +188,9 @@ def resolve_approvers(rule: dict, instance) -> list[User]:
     elif kind == "role":
         users = list(User.objects.filter(roles=rule.get("role")).order_by("department__path", "name", "pk"))
     elif kind == "department_head":
-        department = submitter.department
+        from kehu.org.models import Department
+
+        department = Department.objects.filter(pk=submitter.department_id).select_related("head").first()
         while department is not None:
             head = department.head
             if head is not None and head.pk != submitter.pk and head.is_active and head.status == User.Status.ACTIVE:

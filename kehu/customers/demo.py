@@ -115,41 +115,11 @@ def load(context: dict) -> None:
     names: set[str] = set()
     customers = []
     for n in range(160):
-        city = rng.choice(list(CITIES))
-        region_code, lat, lng = CITIES[city]
-        industry = rng.choice(list(TRADES))
-        name = f"{city}{rng.choice(STEMS)}{rng.choice(TRADES[industry])}{rng.choice(SUFFIXES)}"
-        if normalize_name(name) in names:
+        made = _customer_data(rng, fake, items, levels, sources, names)
+        if made is None:
             continue
-        names.add(normalize_name(name))
+        data, contacts = made
         owner = rng.choice(reps if n % 8 else managers)
-        contacts = []
-        for _ in range(rng.randint(1, 3)):
-            title, role = rng.choice(TITLES)
-            contacts.append(
-                {
-                    "name": fake.name(),
-                    "title": title,
-                    "decision_role": role,
-                    "mobile": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
-                    "email": f"{fake.user_name()}@example.cn",
-                    "wechat": fake.user_name(),
-                }
-            )
-        data = {
-            "name": name,
-            "credit_code": _credit_code(rng) if rng.random() < 0.7 else "",
-            "industry": items[("industry", industry)],
-            "level": rng.choice(levels),
-            "source": rng.choice(sources),
-            "region": items[("region", region_code)],
-            "address": f"{city}市{fake.street_name()}{rng.randint(1, 999)}号",
-            "latitude": Decimal(f"{lat + rng.uniform(-0.08, 0.08):.6f}"),
-            "longitude": Decimal(f"{lng + rng.uniform(-0.08, 0.08):.6f}"),
-            "tags": "、".join(
-                rng.sample(["老客户", "政企", "重点跟进", "价格敏感", "有二期需求", "集团客户"], rng.randint(0, 2))
-            ),
-        }
         customer = services.create_customer(owner, data, contacts)
         created = now - timedelta(days=rng.randint(20, 720))
         Customer.objects.filter(pk=customer.pk).update(
@@ -162,6 +132,46 @@ def load(context: dict) -> None:
     pool.auto_return(now)
     pool.warn_upcoming_returns(now)
     context["customers"] = [c for c, _o, _d in customers]
+    _approvals(context, rng, fake, items, levels, sources, names)
+
+
+def _customer_data(rng, fake, items, levels, sources, names):
+    """A made-up company and its contacts (None when the name was taken already)."""
+    city = rng.choice(list(CITIES))
+    region_code, lat, lng = CITIES[city]
+    industry = rng.choice(list(TRADES))
+    name = f"{city}{rng.choice(STEMS)}{rng.choice(TRADES[industry])}{rng.choice(SUFFIXES)}"
+    if normalize_name(name) in names:
+        return None
+    names.add(normalize_name(name))
+    contacts = []
+    for _ in range(rng.randint(1, 3)):
+        title, role = rng.choice(TITLES)
+        contacts.append(
+            {
+                "name": fake.name(),
+                "title": title,
+                "decision_role": role,
+                "mobile": f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+                "email": f"{fake.user_name()}@example.cn",
+                "wechat": fake.user_name(),
+            }
+        )
+    data = {
+        "name": name,
+        "credit_code": _credit_code(rng) if rng.random() < 0.7 else "",
+        "industry": items[("industry", industry)],
+        "level": rng.choice(levels),
+        "source": rng.choice(sources),
+        "region": items[("region", region_code)],
+        "address": f"{city}市{fake.street_name()}{rng.randint(1, 999)}号",
+        "latitude": Decimal(f"{lat + rng.uniform(-0.08, 0.08):.6f}"),
+        "longitude": Decimal(f"{lng + rng.uniform(-0.08, 0.08):.6f}"),
+        "tags": "、".join(
+            rng.sample(["老客户", "政企", "重点跟进", "价格敏感", "有二期需求", "集团客户"], rng.randint(0, 2))
+        ),
+    }
+    return data, contacts
 
 
 def _followups_and_visits(customers, rng, now):
@@ -253,3 +263,146 @@ def _shares_and_pool(customers, reps, rng, now):
 
 
 __all__ = ["load", "Contact"]
+
+
+def _approvals(context, rng, fake, items, levels, sources, names):
+    """Ops require approval for new customers (department head; A-level ones also the sales director) and for
+    transfers; a week of submissions is under way: some approved, one rejected, one returned, several waiting."""
+    from kehu.approvals import services as approvals
+    from kehu.approvals.models import FlowTask
+
+    from kehu.org.models import Department, User
+
+    users = context["users"]
+    heads = {key: Department.objects.get(pk=d.pk).head for key, d in context["departments"].items()}
+    director, north_manager, east_manager, ops = heads["sales"], heads["north"], heads["east"], heads["ops"]
+    ops_clerk = User.objects.filter(department=ops.department).exclude(pk=ops.pk).first()
+    reps = [u for u in users if u.roles.filter(code="sales_rep").exists()]
+    create_flow = {
+        "start": "n1",
+        "nodes": {
+            "n1": {
+                "type": "approval",
+                "name": "部门主管审批",
+                "approvers": {"kind": "department_head"},
+                "mode": "any",
+                "next": "b1",
+                "timeout_hours": 24,
+                "timeout_action": "remind",
+                "editable_fields": ["level", "industry", "source", "region"],
+                "if_no_approver": "ops",
+            },
+            "b1": {
+                "type": "branch",
+                "name": "客户等级",
+                "branches": [
+                    {
+                        "name": "A 级客户",
+                        "condition": {"all": [{"field": "level", "op": "eq", "value": "a"}]},
+                        "next": "n2",
+                    }
+                ],
+                "default": "c1",
+            },
+            "n2": {
+                "type": "approval",
+                "name": "销售总监审批",
+                "approvers": {"kind": "users", "users": [director.pk]},
+                "mode": "any",
+                "next": "c1",
+                "timeout_hours": 48,
+                "timeout_action": "escalate",
+                "if_no_approver": "ops",
+            },
+            "c1": {
+                "type": "cc",
+                "name": "抄送销售运营",
+                "approvers": {"kind": "users", "users": [ops.pk]},
+                "next": "end",
+            },
+        },
+    }
+    approvals.publish(ops, approvals.save_draft(ops, services.CREATE_DOC, "新客户审批", create_flow))
+    transfer_flow = {
+        "start": "n1",
+        "nodes": {
+            "n1": {
+                "type": "approval",
+                "name": "销售运营审核",
+                "approvers": {"kind": "users", "users": [ops.pk, ops_clerk.pk]},
+                "mode": "any",
+                "next": "r1",
+            },
+            "r1": {
+                "type": "review",
+                "name": "新负责人知悉",
+                "approvers": {"kind": "field", "field": "to_user"},
+                "next": "end",
+            },
+        },
+    }
+    approvals.publish(ops, approvals.save_draft(ops, services.TRANSFER_DOC, "客户转移审批", transfer_flow))
+
+    def task(user, instance):
+        return FlowTask.objects.get(instance=instance, assignee=user, state=FlowTask.State.OPEN, kind="approval")
+
+    submitted = []
+    for n in range(9):
+        made = _customer_data(rng, fake, items, levels, sources, names)
+        if made is None:
+            continue
+        data, contacts = made
+        data["level"] = items[("customer_level", "a" if n % 3 == 0 else "b")]
+        owner = reps[n % len(reps)]
+        customer = services.create_customer(owner, data, contacts)
+        submitted.append((customer, owner))
+    from kehu.approvals.models import FlowInstance
+
+    def instance_of(customer):
+        return FlowInstance.objects.get(doc_type=services.CREATE_DOC, object_id=customer.pk)
+
+    def head_of(owner):
+        return north_manager if owner.department_id == north_manager.department_id else east_manager
+
+    # 0: A-level, approved by the head (level confirmed), then by the director → active.
+    customer, owner = submitted[0]
+    approvals.approve(head_of(owner), task(head_of(owner), instance_of(customer)).pk, "客户资质已核实")
+    approvals.approve(director, task(director, instance_of(customer)).pk, "同意，重点跟进")
+    # 1: B-level, the head corrects the industry and approves → active.
+    customer, owner = submitted[1]
+    industry = next(i for (d, c), i in items.items() if d == "industry" and i.pk != customer.industry_id)
+    approvals.approve(
+        head_of(owner), task(head_of(owner), instance_of(customer)).pk, "行业改一下", {"industry": industry.code}
+    )
+    # 2: rejected (duplicate of a group company already followed by someone else).
+    customer, owner = submitted[2]
+    approvals.reject(
+        head_of(owner), task(head_of(owner), instance_of(customer)).pk, "与集团总部客户重复，请在总部客户下跟进"
+    )
+    # 3: A-level, the director returns it to the rep for more information.
+    customer, owner = submitted[3]
+    approvals.approve(head_of(owner), task(head_of(owner), instance_of(customer)).pk, "")
+    approvals.return_(
+        director, task(director, instance_of(customer)).pk, "请补充统一社会信用代码和决策人联系方式", "submitter"
+    )
+    # 4: the head asks a senior rep to check first (加签).
+    customer, owner = submitted[4]
+    senior = next(u for u in reps if u.department_id == owner.department_id and u.pk != owner.pk)
+    approvals.add_signer(
+        head_of(owner), task(head_of(owner), instance_of(customer)).pk, senior, "before", "请先核实一下"
+    )
+    # The rest wait for their department heads (to-dos on the workbench).
+
+    # A transfer waiting for ops, and one carried out.
+    north_reps = [u for u in reps if u.department_id == north_manager.department_id]
+    books = [c for c in context["customers"] if c.owner_id == north_reps[0].pk][:3]
+    if books:
+        services.transfer_customers(north_manager, [c.pk for c in books[:2]], north_reps[1], "客户所在区域调整")
+    if len(books) > 2:
+        summary = services.transfer_customers(north_manager, [books[2].pk], north_reps[2], "按行业重新分配")
+        approvals.approve(ops, task(ops, FlowInstance.objects.get(pk=summary.request_instance_id)).pk, "同意")
+    # The east manager is on leave next week: the north manager signs for them.
+    today = timezone.localdate()
+    approvals.set_delegation(
+        east_manager, east_manager, north_manager, today + timedelta(days=7), today + timedelta(days=11), [], "年假"
+    )
