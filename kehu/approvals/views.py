@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kehu.approvals import graph as flowgraph
@@ -38,11 +39,11 @@ def _refused(request, exc):
 
 # --- inboxes ----------------------------------------------------------------------------------
 BOX_TITLES = {
-    "todo": _("To-do"),
-    "done": _("Done"),
-    "mine": _("Submitted by me"),
-    "cc": _("Copied to me"),
-    "all": _("All approvals"),
+    "todo": gettext_lazy("To-do"),
+    "done": gettext_lazy("Done"),
+    "mine": gettext_lazy("Submitted by me"),
+    "cc": gettext_lazy("Copied to me"),
+    "all": gettext_lazy("All approvals"),
 }
 
 

@@ -131,7 +131,7 @@ register(
             Field("contact_count", _("Number of contacts"), "number"),
         ),
         form=customer_form,
-        title=lambda c: f"{_('New customer')} · {c.name}",
+        title=lambda c: c.name,
         url=lambda c: reverse("customers:detail", kwargs={"pk": c.pk}),
         on_submitted=customer_submitted,
         on_approved=customer_approved,
@@ -145,6 +145,12 @@ register(
 
 
 # --- customers.transfer -----------------------------------------------------------------------
+def transfer_title(request: TransferRequest) -> str:
+    names = list(Customer.objects.filter(pk__in=request.customer_ids[:3]).values_list("name", flat=True))
+    more = len(request.customer_ids) - len(names)
+    return "、".join(names) + (f" +{more}" if more > 0 else "") + f" → {request.to_user.display_name}"
+
+
 def transfer_form(request: TransferRequest) -> dict:
     customers = Customer.objects.filter(pk__in=request.customer_ids[:500])
     owners = sorted({c.owner.display_name for c in customers.select_related("owner") if c.owner_id})
@@ -203,7 +209,7 @@ register(
             Field("reason", _("Reason"), "text", condition=False),
         ),
         form=transfer_form,
-        title=lambda r: f"{r.get_kind_display()} · {transfer_form(r)['customer_count']} → {r.to_user.display_name}",
+        title=transfer_title,
         url=lambda r: "",
         on_submitted=transfer_submitted,
         on_approved=transfer_approved,

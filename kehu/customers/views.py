@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kehu.approvals.queries import document_approvals
+from kehu.approvals.services import requires_approval
 from kehu.core.audit import audit_trail
 from kehu.core.listing import paginate
 from kehu.core.locking import StaleEdit
@@ -108,7 +109,12 @@ def customer_create(request):
             else:
                 messages.success(request, _("Customer “%(name)s” created.") % {"name": customer.name})
             return redirect("customers:detail", pk=customer.pk)
-    return render(request, "customers/customer_form.html", {"form": form, "contact_form": contact_form})
+    needs_approval = requires_approval(services.CREATE_DOC)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "contact_form": contact_form, "needs_approval": needs_approval},
+    )
 
 
 @login_required
