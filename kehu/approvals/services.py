@@ -442,7 +442,9 @@ def _open_task(actor, task_id, *, kinds=(Task.Kind.APPROVAL,), phone: bool = Fal
     if task is None or task.assignee_id != actor.pk:
         raise Http404
     instance = (
-        FlowInstance.objects.select_for_update().select_related("definition", "submitter").get(pk=task.instance_id)
+        FlowInstance.objects.select_for_update(of=("self",))
+        .select_related("definition", "submitter")
+        .get(pk=task.instance_id)
     )
     task = FlowTask.objects.select_related("on_behalf_of").get(pk=task_id)
     if task.state != Task.State.OPEN or instance.state != FlowInstance.State.RUNNING or task.kind not in kinds:
@@ -579,7 +581,12 @@ def return_(actor, task_id, comment: str, to: str = "submitter", *, phone: bool 
 def withdraw(actor, instance_id, comment: str = "") -> FlowInstance:
     """The submitter takes the document back while no approver has acted yet (or after it was returned)."""
     with transaction.atomic():
-        instance = FlowInstance.objects.select_for_update().select_related("definition").filter(pk=instance_id).first()
+        instance = (
+            FlowInstance.objects.select_for_update(of=("self",))
+            .select_related("definition")
+            .filter(pk=instance_id)
+            .first()
+        )
         if instance is None or instance.submitter_id != actor.pk:
             raise Http404
         if not instance.is_open:
@@ -715,7 +722,9 @@ def acknowledge(actor, task_id, comment: str = "") -> FlowInstance:
         task = FlowTask.objects.filter(pk=task_id, assignee=actor).first()
         if task is None:
             raise Http404
-        instance = FlowInstance.objects.select_for_update().select_related("definition").get(pk=task.instance_id)
+        instance = (
+            FlowInstance.objects.select_for_update(of=("self",)).select_related("definition").get(pk=task.instance_id)
+        )
         task.refresh_from_db()
         if task.kind not in (Task.Kind.REVIEW, Task.Kind.CC) or task.state != Task.State.OPEN:
             raise TaskClosed(_("This was already handled."))
@@ -731,7 +740,12 @@ def comment(actor, instance_id, text: str) -> FlowAction:
     if not (text or "").strip():
         raise ValidationError({"comment": _("Write a comment.")})
     with transaction.atomic():
-        instance = FlowInstance.objects.select_for_update().select_related("definition").filter(pk=instance_id).first()
+        instance = (
+            FlowInstance.objects.select_for_update(of=("self",))
+            .select_related("definition")
+            .filter(pk=instance_id)
+            .first()
+        )
         if instance is None or not can_view(actor, instance):
             raise Http404
         return _log(instance, Kind.COMMENT, actor, comment=text.strip(), detail="")
@@ -830,7 +844,11 @@ def handle_timeouts(now=None) -> dict:
     for task_id in list(due[:500]):
         with transaction.atomic():
             task = FlowTask.objects.filter(pk=task_id).first()
-            instance = FlowInstance.objects.select_for_update().select_related("definition").get(pk=task.instance_id)
+            instance = (
+                FlowInstance.objects.select_for_update(of=("self",))
+                .select_related("definition")
+                .get(pk=task.instance_id)
+            )
             task = FlowTask.objects.select_related("assignee__superior").get(pk=task_id)
             if task.state != Task.State.OPEN or task.reminded_at or instance.state != FlowInstance.State.RUNNING:
                 continue

@@ -87,7 +87,7 @@ def customer_approved(customer: Customer, form: dict, instance) -> None:
     services._set_name_fields(customer)
     customer.status = Customer.Status.ACTIVE
     customer.version += 1
-    customer._change_reason = str(_("Approved"))
+    customer._change_reason = str(_("Approval passed"))
     customer.save()
     services.log_event(customer, CustomerEvent.Kind.APPROVED, None, instance.title)
 

@@ -270,7 +270,6 @@ def _approvals(context, rng, fake, items, levels, sources, names):
     transfers; a week of submissions is under way: some approved, one rejected, one returned, several waiting."""
     from kehu.approvals import services as approvals
     from kehu.approvals.models import FlowTask
-
     from kehu.org.models import Department, User
 
     users = context["users"]

@@ -476,7 +476,7 @@ def transfer_customers(actor, customer_ids, to_user: User, reason: str = "", *, 
     ids = list(dict.fromkeys(customer_ids))
     allowed = Customer.objects.visible_to(actor, "change").filter(pk__in=ids).exclude(status=Customer.Status.MERGED)
     if not approved and requires_approval(TRANSFER_DOC):
-        in_scope = list(allowed.exclude(owner=to_user).values_list("pk", flat=True))
+        in_scope = sorted(allowed.exclude(owner=to_user).values_list("pk", flat=True))
         if not in_scope:
             raise ValidationError({"customers": _("None of these customers can be moved to this person.")})
         return _request_move(actor, TransferRequest.Kind.TRANSFER, in_scope, to_user, reason=reason)

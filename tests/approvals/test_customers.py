@@ -1,0 +1,130 @@
+"""Customer creation and transfers/handovers going through approval (customers/approvals.py)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kehu.approvals import services as approvals
+from kehu.approvals.models import FlowInstance
+from kehu.core.models import DictionaryItem
+from kehu.customers import services
+from kehu.customers.models import Customer, CustomerEvent, TransferRequest
+from tests.approvals.helpers import approval, flow, holders, people, publish, task_of
+
+pytestmark = pytest.mark.django_db
+
+
+def level(code):
+    return DictionaryItem.objects.get(dictionary__code="customer_level", code=code)
+
+
+def creation_flow(org):
+    return flow(
+        {
+            "n1": approval("经理", people(org.manager), "b1", editable_fields=["level", "name"]),
+            "b1": {
+                "type": "branch",
+                "name": "等级",
+                "branches": [{"name": "A", "condition": {"field": "level", "op": "eq", "value": "a"}, "next": "n2"}],
+                "default": "end",
+            },
+            "n2": approval("总监", people(org.director)),
+        }
+    )
+
+
+def test_without_a_flow_customers_are_active_at_once(org):
+    customer = services.create_customer(org.rep, {"name": "无需审批有限公司"})
+    assert customer.status == Customer.Status.ACTIVE
+    assert not FlowInstance.objects.exists()
+
+
+def test_a_new_customer_waits_locked_and_approval_writes_the_corrected_form(org):
+    publish(org.admin, creation_flow(org), "customers.create")
+    customer = services.create_customer(org.rep, {"name": "上海审批测试有限公司", "level": level("b")})
+    assert customer.status == Customer.Status.PENDING
+    with pytest.raises(ValidationError) as refused:
+        services.update_customer(org.rep, customer, {"notes": "改一下"}, None)
+    assert refused.value.messages == ["该客户正在审批中，审批结束前不能修改。"]
+    instance = FlowInstance.objects.get(object_id=customer.pk)
+    assert instance.form["level"] == "b"
+    with pytest.raises(ValidationError) as refused:
+        approvals.approve(org.manager, task_of(org.manager, instance).pk, "", {"level": "zz"})
+    assert refused.value.message_dict == {"level": ["请从列表中选择。"]}
+    # The manager raises the level to A: the branch now also asks the director, and approval writes it.
+    approvals.approve(org.manager, task_of(org.manager, instance).pk, "重点客户", {"level": "a"})
+    assert holders(instance) == ["director"]
+    approvals.approve(org.director, task_of(org.director, instance).pk)
+    customer.refresh_from_db()
+    assert (customer.status, customer.level.code) == (Customer.Status.ACTIVE, "a")
+    assert list(customer.events.values_list("kind", flat=True)) == ["approved", "submitted", "created"]
+    assert customer.history.first().history_change_reason == "审批通过"
+
+
+def test_rejected_customers_become_drafts_their_owner_can_fix_and_submit_again(org):
+    publish(org.admin, creation_flow(org), "customers.create")
+    customer = services.create_customer(org.rep, {"name": "驳回测试有限公司"})
+    first = FlowInstance.objects.get(object_id=customer.pk)
+    approvals.reject(org.manager, task_of(org.manager, first).pk, "名称不全")
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.DRAFT
+    assert customer.events.first().kind == CustomerEvent.Kind.BACK_TO_DRAFT
+    services.update_customer(org.rep, customer, {"name": "驳回测试科技有限公司"}, None)
+    customer = services.submit_customer(org.rep, customer)
+    assert customer.status == Customer.Status.PENDING
+    second = FlowInstance.objects.filter(object_id=customer.pk).exclude(pk=first.pk).get()
+    assert second.form["name"] == "驳回测试科技有限公司"
+    with pytest.raises(ValidationError):
+        services.submit_customer(org.rep, customer)  # pending already
+
+
+def test_a_draft_is_simply_activated_when_ops_turned_approval_off(org):
+    publish(org.admin, creation_flow(org), "customers.create")
+    customer = services.create_customer(org.rep, {"name": "关闭审批有限公司"})
+    approvals.withdraw(org.rep, FlowInstance.objects.get(object_id=customer.pk).pk)
+    approvals.turn_off(org.admin, "customers.create")
+    assert services.submit_customer(org.rep, customer).status == Customer.Status.ACTIVE
+
+
+def test_transfers_wait_for_approval_and_approval_moves_the_customers(org):
+    publish(
+        org.admin,
+        flow(
+            {
+                "n1": approval("运营", people(org.admin), "r1"),
+                "r1": {
+                    "type": "review",
+                    "name": "新负责人知悉",
+                    "approvers": {"kind": "field", "field": "to_user"},
+                    "next": "end",
+                },
+            }
+        ),
+        "customers.transfer",
+    )
+    a = services.create_customer(org.rep, {"name": "转移甲有限公司"})
+    b = services.create_customer(org.rep, {"name": "转移乙有限公司"})
+    summary = services.transfer_customers(org.manager, [a.pk, b.pk], org.rep_bj, "区域调整")
+    request = summary.request
+    assert (summary.customers, request.status, request.customer_ids) == (2, "pending", [a.pk, b.pk])
+    a.refresh_from_db()
+    assert a.owner == org.rep  # nothing moved yet
+    instance = FlowInstance.objects.get(pk=summary.request_instance_id)
+    assert instance.form["customer_count"] == 2 and instance.form["to_user"] == org.rep_bj.pk
+    approvals.approve(org.admin, task_of(org.admin, instance).pk)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    request.refresh_from_db()
+    assert (a.owner, b.owner, request.status) == (org.rep_bj, org.rep_bj, "done")
+    review = instance.tasks.get(kind="review")
+    assert review.assignee == org.rep_bj
+
+
+def test_a_rejected_handover_moves_nothing(org):
+    publish(org.admin, flow({"n1": approval("运营", people(org.admin))}), "customers.transfer")
+    customer = services.create_customer(org.rep, {"name": "交接有限公司"})
+    summary = services.hand_over(org.manager, org.rep, org.rep_bj)
+    instance = FlowInstance.objects.get(pk=summary.request_instance_id)
+    approvals.reject(org.admin, task_of(org.admin, instance).pk, "先别交接")
+    customer.refresh_from_db()
+    summary.request.refresh_from_db()
+    assert (customer.owner, summary.request.status) == (org.rep, TransferRequest.Status.DROPPED)
