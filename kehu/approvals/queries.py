@@ -9,11 +9,37 @@ Task = FlowTask
 BOXES = ("todo", "done", "mine", "cc", "all")
 
 
+# What an inbox row shows: the task, its approval's title and type, the submitter's and principal's names.
+ROW_FIELDS = (
+    "id",
+    "node_name",
+    "kind",
+    "state",
+    "result",
+    "created_at",
+    "due_at",
+    "acted_at",
+    "assignee_id",
+    "instance__id",
+    "instance__title",
+    "instance__doc_type",
+    "instance__state",
+    "instance__started_at",
+    "instance__submitter__id",
+    "instance__submitter__name",
+    "instance__submitter__username",
+    "on_behalf_of__id",
+    "on_behalf_of__name",
+    "on_behalf_of__username",
+)
+
+
 def todo_tasks(user):
     """My open approvals and reviews, newest first (the to-do list, 待办)."""
     return (
         FlowTask.objects.filter(assignee=user, state=Task.State.OPEN, kind__in=[Task.Kind.APPROVAL, Task.Kind.REVIEW])
         .select_related("instance__submitter", "on_behalf_of")
+        .only(*ROW_FIELDS)
         .order_by("-created_at", "-id")
     )
 
@@ -40,7 +66,8 @@ def done_tasks(user):
     """What I handled (已办): approved, rejected, returned, transferred, acknowledged — latest first."""
     return (
         FlowTask.objects.filter(assignee=user, state=Task.State.DONE, kind__in=[Task.Kind.APPROVAL, Task.Kind.REVIEW])
-        .select_related("instance__submitter")
+        .select_related("instance__submitter", "on_behalf_of")
+        .only(*ROW_FIELDS)
         .order_by("-acted_at", "-id")
     )
 
@@ -48,7 +75,8 @@ def done_tasks(user):
 def cc_tasks(user):
     return (
         FlowTask.objects.filter(assignee=user, kind=Task.Kind.CC)
-        .select_related("instance__submitter")
+        .select_related("instance__submitter", "on_behalf_of")
+        .only(*ROW_FIELDS)
         .order_by("-created_at", "-id")
     )
 

@@ -86,3 +86,36 @@ def test_a_double_click_on_the_last_step_finishes_the_flow_once(org):
     from tests.scoped_app.models import Expense
 
     assert Expense.objects.get(pk=instance.object_id).status == "approved"
+
+
+def test_two_workers_handling_time_outs_at_once_remind_each_task_once(org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kehu.notify.models import Message
+
+    publish(org.admin, flow({"n1": approval("经理", people(org.manager, org.director), mode="all", timeout_hours=2)}))
+    instances = [submit(org.rep) for _ in range(3)]
+    later = timezone.now() + timedelta(hours=3)
+    start = threading.Barrier(2)
+    results, errors = [], []
+
+    def worker():
+        try:
+            start.wait()
+            results.append(services.handle_timeouts(later))
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sum(r["reminded"] for r in results) == 6  # 3 instances × 2 approvers, each once
+    assert Message.objects.filter(level="warning").count() == 6
+    assert FlowAction.objects.filter(instance__in=instances, kind="remind").count() == 6
