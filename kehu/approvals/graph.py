@@ -14,7 +14,7 @@ points at one target per condition plus a default. `check` refuses what cannot r
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kehu.approvals import conditions
 
@@ -244,8 +244,16 @@ def layout(graph, doc_type=None, *, states: dict | None = None) -> dict:
                 "cx": x + BOX_W / 2,
             }
     arrows = []
+    detour = width + 10  # arrows that skip layers run down the right-hand side, clear of the boxes between
     for source, target, label in edges:
         a, b = boxes[source], boxes[target]
+        taken = states.get(source) in ("done", "current") and states.get(target) in ("done", "current")
+        if depth[target] - depth[source] > 1:
+            x1, y1 = a["x"] + BOX_W, a["y"] + BOX_H / 2
+            x2, y2 = b["x"] + BOX_W, b["y"] + BOX_H / 2
+            d = f"M{x1:.0f},{y1:.0f} C{detour:.0f},{y1:.0f} {detour:.0f},{y2:.0f} {x2 + 2:.0f},{y2:.0f}"
+            arrows.append({"d": d, "label": label, "lx": detour - 8, "ly": (y1 + y2) / 2, "taken": taken})
+            continue
         x1, y1, x2, y2 = a["cx"], a["y"] + BOX_H, b["cx"], b["y"]
         mid = (y1 + y2) / 2
         arrows.append(
@@ -254,9 +262,11 @@ def layout(graph, doc_type=None, *, states: dict | None = None) -> dict:
                 "label": label,
                 "lx": (x1 + x2) / 2,
                 "ly": mid + 4,
-                "taken": states.get(source) in ("done", "current") and states.get(target) in ("done", "current"),
+                "taken": taken,
             }
         )
+    if any(depth[t] - depth[s] > 1 for s, t, _label in edges):
+        width += 60
     height = (depth[END] + 1) * (BOX_H + GAP_Y)
     return {
         "boxes": list(boxes.values()),
@@ -289,7 +299,8 @@ def describe_node(node: dict, doc_type) -> str:
 
     kind = node.get("type")
     if kind == "branch":
-        return str(_("%(n)s conditions") % {"n": len(node.get("branches") or [])})
+        count = len(node.get("branches") or [])
+        return ngettext("%(n)s condition", "%(n)s conditions", count) % {"n": count}
     rule = node.get("approvers") or {}
     rule_kind = rule.get("kind")
     if rule_kind == "users":

@@ -136,7 +136,8 @@ def document_approvals(doc_type_key: str, object_id) -> list[dict]:
         FlowInstance.objects.for_document(doc_type_key, object_id).select_related("definition", "submitter")
     )
     actions = {}
-    for action in FlowAction.objects.filter(instance__in=instances).select_related("actor", "on_behalf_of"):
+    rows = FlowAction.objects.filter(instance__in=instances).select_related("actor", "on_behalf_of")
+    for action in with_shown_changes(list(rows), doc_type):
         actions.setdefault(action.instance_id, []).append(action)
     return [
         {
@@ -147,3 +148,24 @@ def document_approvals(doc_type_key: str, object_id) -> list[dict]:
         }
         for instance in instances
     ]
+
+
+def with_shown_changes(actions, doc_type):
+    """Give each trail entry `shown_changes`: the corrected fields with label and values in the reader's language
+    (the stored texts are the approver's; the stored raw values are displayed again)."""
+    for action in actions:
+        shown = []
+        for change in action.changes or []:
+            spec = doc_type.field(change.get("field", "")) if doc_type else None
+            if spec is not None and "before_value" in change:
+                shown.append(
+                    {
+                        "label": spec.label,
+                        "before": spec.display(change["before_value"]),
+                        "after": spec.display(change["after_value"]),
+                    }
+                )
+            else:
+                shown.append(change)
+        action.shown_changes = shown
+    return actions

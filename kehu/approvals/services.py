@@ -499,6 +499,8 @@ def _apply_changes(instance, task, changes: dict | None) -> list[dict]:
                 "label": str(spec.label),
                 "before": spec.display(before),
                 "after": spec.display(value),
+                "before_value": before,
+                "after_value": value,
             }
         )
         instance.form = {**instance.form, name: value}

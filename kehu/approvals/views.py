@@ -107,7 +107,9 @@ def instance_context(request, instance) -> dict:
         {"name": f.name, "label": f.label, "value": f.display(instance.form.get(f.name)), "multiline": f.multiline}
         for f in (doc_type.fields if doc_type else [])
     ]
-    actions = list(FlowAction.objects.filter(instance=instance).select_related("actor", "on_behalf_of"))
+    actions = queries.with_shown_changes(
+        list(FlowAction.objects.filter(instance=instance).select_related("actor", "on_behalf_of")), doc_type
+    )
     tasks = list(FlowTask.objects.filter(instance=instance).select_related("assignee", "on_behalf_of").order_by("pk"))
     document_url = ""
     if doc_type:
@@ -126,7 +128,9 @@ def instance_context(request, instance) -> dict:
         "act_form": ActForm(),
         "comment_form": CommentForm(),
         "actions": actions,
-        "open_tasks": [t for t in tasks if t.state in (FlowTask.State.OPEN, FlowTask.State.WAITING)],
+        "open_tasks": [
+            t for t in tasks if t.state in (FlowTask.State.OPEN, FlowTask.State.WAITING) and t.kind != FlowTask.Kind.CC
+        ],
         "diagram": flowgraph.layout(instance.definition.graph, doc_type, states=queries.diagram_states(instance)),
         "can_withdraw": instance.submitter_id == user.pk
         and (

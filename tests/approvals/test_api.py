@@ -35,7 +35,16 @@ def test_todo_act_and_trail(org):
         ("approve", org.manager.display_name),
         ("finish", None),
     ]
-    assert body["trail"][1]["changes"] == [{"field": "amount", "label": "Amount", "before": "300.00", "after": "280"}]
+    assert body["trail"][1]["changes"] == [
+        {
+            "field": "amount",
+            "label": "Amount",
+            "before": "300.00",
+            "after": "280",
+            "before_value": "300.00",
+            "after_value": "280",
+        }
+    ]
     again = api(org.manager).post(f"/api/approval-tasks/{task_id}/act/", {"action": "approve"}, format="json")
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "task_closed"

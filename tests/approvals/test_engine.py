@@ -414,8 +414,22 @@ def test_approvers_correct_listed_fields_and_the_approved_form_becomes_the_recor
     document = Expense.objects.get(pk=instance.object_id)
     assert (document.status, document.approved_amount, document.category) == ("approved", Decimal("1150"), "event")
     assert instance.actions.get(kind="approve").changes == [
-        {"field": "amount", "label": "Amount", "before": "1200.00", "after": "1150"},
-        {"field": "category", "label": "Category", "before": "差旅", "after": "会务"},
+        {
+            "field": "amount",
+            "label": "Amount",
+            "before": "1200.00",
+            "after": "1150",
+            "before_value": "1200.00",
+            "after_value": "1150",
+        },
+        {
+            "field": "category",
+            "label": "Category",
+            "before": "差旅",
+            "after": "会务",
+            "before_value": "travel",
+            "after_value": "event",
+        },
     ]
 
 
