@@ -36,8 +36,9 @@ def _client(data) -> Client:
 def _inbox_statements(data):
     """The inbox query as the page runs it: the page of 20 tasks and the count."""
 
+    user = data.fresh_manager()
+
     def inbox():
-        user = data.fresh_manager()
         tasks = queries.todo_tasks(user)
         list(tasks[:20])
         tasks.count()

@@ -60,6 +60,8 @@ def inbox(request, box):
         queryset = queries.filter_instances(queryset, q=q, doc_type=doc_type, prefix="instance__")
     page, context = paginate(request, queryset)
     rows = list(page.object_list)
+    if box == "todo" and not (q or doc_type):  # the menu badge's count is this list's count: do not count twice
+        request.user.__dict__["_kehu_todos"] = page.paginator.count
     instances = [r if isinstance(r, FlowInstance) else r.instance for r in rows]
     holders = queries.current_assignees(instances) if box in ("mine", "all") else {}
     types = {t.key: t.label for t in registry.all_types()}
