@@ -227,6 +227,14 @@ class InstanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         instance = services.withdraw(request.user, pk, request.data.get("comment", ""))
         return Response(InstanceDetailSerializer(instance).data)
 
+    @extend_schema(request=None, responses={200: InstanceDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None):
+        """Send an approval returned to me through its flow again, with the document as it is now."""
+        instance = services.resubmit(request.user, pk)
+        instance.refresh_from_db()
+        return Response(InstanceDetailSerializer(instance).data)
+
     @extend_schema(request=CommentSerializer, responses={201: ActionSerializer})
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):

@@ -6,6 +6,8 @@ unscoped(
     "(tests/approvals/test_views.py::test_outsiders_get_404, test_api.py)",
     "approvals:instance",
     "approvals:withdraw",
+    "approvals:resubmit",
+    "api:approval-resubmit",
     "approvals:comment",
     "approvals:act",
     "api:approval-detail",

@@ -53,6 +53,13 @@ def published_flow(doc_type: str) -> FlowDefinition | None:
     return FlowDefinition.objects.filter(doc_type=doc_type, status=FlowDefinition.Status.PUBLISHED).first()
 
 
+def open_instance(doc_type: str, object_id) -> FlowInstance | None:
+    """The document's approval in progress (running, or returned to its submitter), if any."""
+    return FlowInstance.objects.filter(
+        doc_type=doc_type, object_id=object_id, state__in=FlowInstance.OPEN_STATES
+    ).first()
+
+
 def requires_approval(doc_type: str) -> bool:
     return FlowDefinition.objects.filter(doc_type=doc_type, status=FlowDefinition.Status.PUBLISHED).exists()
 
@@ -219,9 +226,40 @@ def delegate_of(user, doc_type: str, day=None) -> User | None:
     return None
 
 
-def _create_task(instance, node_id, node, user, *, kind, state=Task.State.OPEN, sequence=0, visit=1, **extra):
-    delegate = delegate_of(user, instance.doc_type) if kind != Task.Kind.CC else None
+def _holds_step(instance, node_id, visit, user) -> bool:
+    return FlowTask.objects.filter(
+        instance=instance,
+        node_id=node_id,
+        visit=visit,
+        round=instance.round,
+        assignee=user,
+        state__in=[Task.State.OPEN, Task.State.WAITING],
+    ).exists()
+
+
+def _usable_delegate(instance, node_id, visit, user, named=()):
+    """`user`'s delegate for this step, unless it would let someone approve their own document or hold the step
+    twice — already holding it, or named for it themselves (an all-sign step keeps its separate signatures)."""
+    delegate = delegate_of(user, instance.doc_type)
+    if delegate is None or delegate.pk == instance.submitter_id or delegate.pk in named:
+        return None
+    if _holds_step(instance, node_id, visit, delegate):
+        return None
+    return delegate
+
+
+def _due(node) -> timedelta | None:
     hours = node.get("timeout_hours") or 0
+    return timedelta(hours=hours) if hours else None
+
+
+def _create_task(instance, node_id, node, user, *, kind, state=Task.State.OPEN, sequence=0, visit=1, named=(), **extra):
+    """A task for `user` (or their delegate); approval tasks that open now get the step's time-out. Waiting tasks
+    are bound to a delegate and get their time-out only when their turn comes (`_open_waiting`)."""
+    delegate = None
+    if kind != Task.Kind.CC and state == Task.State.OPEN:
+        delegate = _usable_delegate(instance, node_id, visit, user, named)
+    due = _due(node) if kind == Task.Kind.APPROVAL and state == Task.State.OPEN else None
     now = timezone.now()
     return FlowTask.objects.create(
         instance=instance,
@@ -235,9 +273,25 @@ def _create_task(instance, node_id, node, user, *, kind, state=Task.State.OPEN, 
         state=state,
         sequence=sequence,
         created_at=now,
-        due_at=now + timedelta(hours=hours) if hours and kind == Task.Kind.APPROVAL else None,
+        due_at=now + due if due else None,
         **extra,
     )
+
+
+def _open_waiting(instance, task) -> None:
+    """A waiting task's turn: it opens now, with a fresh time-out, and goes to the holder's delegate if they are
+    away by now."""
+    node = instance.definition.node(task.node_id) or {}
+    due = _due(node)
+    task.state, task.reminded_at = Task.State.OPEN, None
+    task.due_at = timezone.now() + due if due else None
+    if task.on_behalf_of_id is None and not task.added:
+        named = set(_node_tasks(instance, task).exclude(pk=task.pk).values_list("assignee_id", flat=True))
+        delegate = _usable_delegate(instance, task.node_id, task.visit, task.assignee, named)
+        if delegate is not None:
+            task.assignee, task.on_behalf_of = delegate, task.assignee
+    task.save(update_fields=["state", "reminded_at", "due_at", "assignee", "on_behalf_of"])
+    _announce([task], instance)
 
 
 def _announce(tasks, instance):
@@ -316,6 +370,7 @@ def _enter(instance, node_id) -> None:
                 state=Task.State.WAITING if in_order and i else Task.State.OPEN,
                 sequence=i * 10,
                 visit=visit,
+                named={u.pk for u in users},
             )
             for i, user in enumerate(users)
         ]
@@ -348,10 +403,10 @@ def _after_approval(instance, task) -> None:
     node = instance.definition.node(task.node_id)
     siblings = _node_tasks(instance, task)
     if task.resume_id:
-        FlowTask.objects.filter(pk=task.resume_id, state=Task.State.WAITING).update(state=Task.State.OPEN)
-        resumed = FlowTask.objects.get(pk=task.resume_id)
-        _announce([resumed], instance)
-        return
+        resumed = FlowTask.objects.filter(pk=task.resume_id, state=Task.State.WAITING).first()
+        if resumed is not None:
+            _open_waiting(instance, resumed)
+            return
     if node.get("mode", "any") == "any" and not task.added:
         others = siblings.filter(state__in=[Task.State.OPEN, Task.State.WAITING]).exclude(pk=task.pk)
         cancelled = list(others.values_list("pk", flat=True))
@@ -363,15 +418,13 @@ def _after_approval(instance, task) -> None:
         waiting = siblings.filter(state=Task.State.WAITING, resume__isnull=True).order_by("sequence", "pk").first()
         waiting = waiting or siblings.filter(state=Task.State.WAITING).order_by("sequence", "pk").first()
         if waiting:
-            waiting.state = Task.State.OPEN
-            waiting.save(update_fields=["state"])
-            _announce([waiting], instance)
+            _open_waiting(instance, waiting)
             return
     if not siblings.filter(state__in=[Task.State.OPEN, Task.State.WAITING]).exists():
         _enter(instance, node.get("next") or flowgraph.END)
 
 
-def _close_open_tasks(instance, kinds=(Task.Kind.APPROVAL,)) -> None:
+def _close_open_tasks(instance, kinds=(Task.Kind.APPROVAL, Task.Kind.REVIEW)) -> None:
     FlowTask.objects.filter(instance=instance, kind__in=kinds, state__in=[Task.State.OPEN, Task.State.WAITING]).update(
         state=Task.State.CANCELLED, acted_at=timezone.now()
     )
@@ -395,12 +448,14 @@ def submit(actor, doc_type_key: str, document) -> FlowInstance:
     doc_type = doc_type_or_404(doc_type_key)
     doc_type.check_submit(actor, document)
     with transaction.atomic():
-        document = doc_type.model._default_manager.select_for_update().get(pk=document.pk)
+        # The instance before the document, in the same order as every action (no deadlock between them).
         open_instance = (
-            FlowInstance.objects.select_for_update()
+            FlowInstance.objects.select_for_update(of=("self",))
+            .select_related("definition")
             .filter(doc_type=doc_type_key, object_id=document.pk, state__in=FlowInstance.OPEN_STATES)
             .first()
         )
+        document = doc_type.model._default_manager.select_for_update().get(pk=document.pk)
         if open_instance and open_instance.state == FlowInstance.State.RUNNING:
             raise ValidationError(_("This document is already in approval."))
         if open_instance:
@@ -420,14 +475,18 @@ def submit(actor, doc_type_key: str, document) -> FlowInstance:
             definition = published_flow(doc_type_key)
             if definition is None:
                 raise ValidationError(_("No approval flow is published for %(type)s.") % {"type": doc_type.label})
-            instance = FlowInstance.objects.create(
-                definition=definition,
-                doc_type=doc_type_key,
-                object_id=document.pk,
-                title=doc_type.title(document)[:200],
-                submitter=actor,
-                form=doc_type.form(document),
-            )
+            try:
+                with transaction.atomic():
+                    instance = FlowInstance.objects.create(
+                        definition=definition,
+                        doc_type=doc_type_key,
+                        object_id=document.pk,
+                        title=doc_type.title(document)[:200],
+                        submitter=actor,
+                        form=doc_type.form(document),
+                    )
+            except IntegrityError:  # someone submitted it at the same moment (one open instance per document)
+                raise ValidationError(_("This document is already in approval.")) from None
             doc_type.on_submitted(document, actor)
             _log(instance, Kind.SUBMIT, actor)
         _enter(instance, instance.definition.graph["start"])
@@ -537,16 +596,36 @@ def reject(actor, task_id, comment: str, *, phone: bool = False):
     return instance
 
 
+def _ancestors(graph: dict, node_id: str) -> set[str]:
+    """The steps from which `node_id` can be reached."""
+    nodes = graph.get("nodes") or {}
+    parents: dict[str, set[str]] = {}
+    for source, node in nodes.items():
+        for target in flowgraph.targets(node):
+            parents.setdefault(target, set()).add(source)
+    found, todo = set(), [node_id]
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return found
+
+
 def return_targets(instance, task=None) -> list[tuple[str, str]]:
-    """Where a task's holder may send the document back: the submitter, or an approval step already passed in
-    this round (most recent first)."""
+    """Where a task's holder may send the document back: the submitter, or an approval step passed in this round
+    on the way to the current step (most recent first) — never forward, never onto a branch not taken."""
     definition = instance.definition
-    passed = FlowTask.objects.filter(instance=instance, round=instance.round, kind=Task.Kind.APPROVAL).values_list(
-        "node_id", flat=True
+    current = task.node_id if task else instance.current_node
+    before = _ancestors(definition.graph, current) if current else set()
+    passed = (
+        FlowTask.objects.filter(instance=instance, round=instance.round, kind=Task.Kind.APPROVAL, node_id__in=before)
+        .order_by("created_at", "pk")
+        .values_list("node_id", flat=True)
     )
     seen, result = set(), [("submitter", _("The submitter (%(name)s)") % {"name": instance.submitter.display_name})]
     for node_id in reversed(list(dict.fromkeys(passed))):
-        if node_id in seen or (task and node_id == task.node_id):
+        if node_id in seen:
             continue
         seen.add(node_id)
         result.append((node_id, (definition.node(node_id) or {}).get("name", node_id)))
@@ -578,6 +657,17 @@ def return_(actor, task_id, comment: str, to: str = "submitter", *, phone: bool 
             _enter(instance, to)
             instance.save()
     return instance
+
+
+def resubmit(actor, instance_id) -> FlowInstance:
+    """Send an approval returned to its submitter through its flow again, with the document as it is now."""
+    instance = FlowInstance.objects.filter(pk=instance_id).first()
+    if instance is None or instance.submitter_id != actor.pk:
+        raise Http404
+    if instance.state != FlowInstance.State.RETURNED:
+        raise TaskClosed(_("Only an approval returned to you can be resubmitted."))
+    doc_type = doc_type_or_404(instance.doc_type)
+    return submit(actor, instance.doc_type, doc_type.get_document(instance.object_id))
 
 
 def withdraw(actor, instance_id, comment: str = "") -> FlowInstance:
@@ -615,11 +705,13 @@ def has_been_acted_on(instance) -> bool:
     ).exists()
 
 
-def _check_person(user, actor, field: str) -> None:
+def _check_person(user, actor, field: str, instance=None) -> None:
     if user is None or not user.is_active or user.status != User.Status.ACTIVE:
         raise ValidationError({field: _("Choose someone who is still with the company.")})
     if user.pk == actor.pk:
         raise ValidationError({field: _("Choose someone other than yourself.")})
+    if instance is not None and user.pk == instance.submitter_id:
+        raise ValidationError({field: _("The submitter cannot approve their own document.")})
 
 
 def transfer(actor, task_id, to_user, comment: str = "", *, phone: bool = False):
@@ -627,6 +719,7 @@ def transfer(actor, task_id, to_user, comment: str = "", *, phone: bool = False)
     _check_person(to_user, actor, "to_user")
     with transaction.atomic():
         instance, task = _open_task(actor, task_id, kinds=(Task.Kind.APPROVAL, Task.Kind.REVIEW), phone=phone)
+        _check_person(to_user, actor, "to_user", instance)
         _move_task(instance, task, to_user, Kind.TRANSFER, actor, comment)
     return instance
 
@@ -672,6 +765,7 @@ def add_signer(actor, task_id, signer, position: str, comment: str = "", *, phon
     _check_person(signer, actor, "signer")
     with transaction.atomic():
         instance, task = _open_task(actor, task_id, phone=phone)
+        _check_person(signer, actor, "signer", instance)
         if (
             _node_tasks(instance, task)
             .filter(assignee=signer, state__in=[Task.State.OPEN, Task.State.WAITING])
@@ -712,6 +806,7 @@ def add_signer(actor, task_id, signer, position: str, comment: str = "", *, phon
                 sequence=task.sequence + 1,
                 visit=task.visit,
                 added=True,
+                resume=task.resume,  # signing after a signer added before someone: that someone still comes back
             )
             _announce([added], instance)
         instance.save()
@@ -750,6 +845,8 @@ def comment(actor, instance_id, text: str) -> FlowAction:
         )
         if instance is None or not can_view(actor, instance):
             raise Http404
+        if not (is_participant(actor, instance) or has_module_perm(actor, "approvals", "manage")):
+            raise PermissionDenied(_("Only the people taking part in this approval can comment on it."))
         return _log(instance, Kind.COMMENT, actor, comment=text.strip(), detail="")
 
 
@@ -856,19 +953,25 @@ def handle_timeouts(now=None) -> dict:
                 continue
             node = instance.definition.node(task.node_id) or {}
             superior = task.assignee.superior
-            if node.get("timeout_action") == "escalate" and superior and superior.is_active:
-                task.reminded_at = now
-                task.save(update_fields=["reminded_at"])
+            task.reminded_at = now
+            task.save(update_fields=["reminded_at"])
+            can_escalate = (
+                node.get("timeout_action") == "escalate"
+                and superior is not None
+                and superior.is_active
+                and superior.status == User.Status.ACTIVE
+                and superior.pk != instance.submitter_id
+                and not _holds_step(instance, task.node_id, task.visit, superior)
+            )
+            if can_escalate:
                 _move_task(instance, task, superior, Kind.ESCALATE, None, "")
                 counts["escalated"] += 1
-            else:
-                task.reminded_at = now
-                task.save(update_fields=["reminded_at"])
-                _log(instance, Kind.REMIND, task=task, detail=task.assignee.display_name)
+                continue
+            _log(instance, Kind.REMIND, task=task, detail=task.assignee.display_name)
 
-                def make(task=task, instance=instance):
-                    return _("Overdue approval: %(title)s") % {"title": instance.title}, task.node_name
+            def make(task=task, instance=instance):
+                return _("Overdue approval: %(title)s") % {"title": instance.title}, task.node_name
 
-                _notify([task.assignee], make, instance_url(instance), level="warning")
-                counts["reminded"] += 1
+            _notify([task.assignee], make, instance_url(instance), level="warning")
+            counts["reminded"] += 1
     return counts

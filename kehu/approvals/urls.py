@@ -11,6 +11,7 @@ urlpatterns = [
     path("all/", views.inbox, {"box": "all"}, name="all"),
     path("<int:pk>/", views.instance_detail, name="instance"),
     path("<int:pk>/withdraw/", views.instance_withdraw, name="withdraw"),
+    path("<int:pk>/resubmit/", views.instance_resubmit, name="resubmit"),
     path("<int:pk>/comment/", views.instance_comment, name="comment"),
     path("tasks/<int:pk>/act/", views.task_act, name="act"),
     path("flows/", views.flow_list, name="flows"),

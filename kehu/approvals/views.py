@@ -140,6 +140,7 @@ def instance_context(request, instance) -> dict:
             or (instance.is_open and not services.has_been_acted_on(instance))
         ),
         "trail_intact": services.verify_trail(instance),
+        "can_comment": services.is_participant(user, instance) or has_module_perm(user, "approvals", "manage"),
         "document_url": document_url,
         "pc_only_here": bool(node and node.get("pc_only")),
     }
@@ -219,11 +220,27 @@ def instance_withdraw(request, pk):
 
 @login_required
 @require_POST
+def instance_resubmit(request, pk):
+    try:
+        services.resubmit(request.user, pk)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("Submitted for approval."))
+    return redirect("approvals:instance", pk=pk)
+
+
+@login_required
+@require_POST
 def instance_comment(request, pk):
     form = CommentForm(request.POST)
     if form.is_valid():
-        services.comment(request.user, pk, form.cleaned_data["comment"])
-        messages.success(request, _("Comment added."))
+        try:
+            services.comment(request.user, pk, form.cleaned_data["comment"])
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Comment added."))
     else:
         services.get_instance_for_user(request.user, pk)
         messages.error(request, _("Write a comment."))

@@ -6,7 +6,8 @@
   approved, the move is carried out as the requester.
 """
 
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -55,14 +56,18 @@ def clean_customer_changes(customer, form, changes) -> dict:
             if value:
                 item = DictionaryItem.objects.filter(dictionary__code=DICTIONARY_FIELDS[name], code=value).first()
                 if item is None:
-                    from django.core.exceptions import ValidationError
-
                     raise ValidationError({name: _("Choose a value from the list.")})
             data[name] = item
         else:
             data[name] = value
     merged = {f: getattr(customer, f) for f in services.CUSTOMER_FIELDS}
     cleaned = services._clean_customer_data({**merged, **data})
+    if {"name", "credit_code"} & set(changes):  # a corrected name or code must not make it a duplicate
+        services._raise_for_duplicates(
+            services.find_duplicates(
+                None, name=cleaned["name"], credit_code=cleaned.get("credit_code", ""), exclude_pk=customer.pk
+            )
+        )
     result = {}
     for name in changes:
         value = cleaned[name]
@@ -71,12 +76,15 @@ def clean_customer_changes(customer, form, changes) -> dict:
 
 
 def customer_submitted(customer: Customer, actor) -> None:
-    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.PENDING)
+    # The version moves on: an edit opened before the submission is refused as stale instead of unlocking it.
+    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.PENDING, version=F("version") + 1)
     services.log_event(customer, CustomerEvent.Kind.SUBMITTED, actor)
 
 
 def customer_approved(customer: Customer, form: dict, instance) -> None:
     """The approved form becomes the customer: corrected fields written, status active."""
+    if customer.status != Customer.Status.PENDING:  # merged or otherwise changed meanwhile: nothing to activate
+        return
     for name in ("name", "credit_code", "address", "website", "tags", "notes"):
         if name in form:
             setattr(customer, name, form[name])
@@ -93,15 +101,15 @@ def customer_approved(customer: Customer, form: dict, instance) -> None:
 
 
 def customer_back_to_draft(customer: Customer, instance, reason: str) -> None:
-    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.DRAFT)
+    if customer.status != Customer.Status.PENDING:
+        return
+    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.DRAFT, version=F("version") + 1)
     services.log_event(customer, CustomerEvent.Kind.BACK_TO_DRAFT, None, f"{instance.get_state_display()} · {reason}")
 
 
 def check_customer_submit(actor, customer: Customer) -> None:
     services.get_customer_for_user(actor, customer.pk, "change")
     if customer.status not in (Customer.Status.DRAFT,):
-        from django.core.exceptions import ValidationError
-
         raise ValidationError(_("Only a draft customer can be submitted for approval."))
 
 

@@ -296,14 +296,15 @@ def create_customer(
 def submit_customer(actor, customer: Customer) -> Customer:
     """Send a draft customer (new, or back from approval) into approval; with no creation flow published any more,
     the draft simply becomes active."""
-    from kehu.approvals.services import requires_approval
+    from kehu.approvals.services import open_instance, requires_approval
     from kehu.approvals.services import submit as submit_for_approval
 
     customer = get_customer_for_user(actor, customer.pk, "change")
     if customer.status != Customer.Status.DRAFT:
         raise ValidationError(_("Only a draft customer can be submitted for approval."))
     with transaction.atomic():
-        if requires_approval(CREATE_DOC):
+        # A draft returned by its approval goes back into that approval, even if ops turned approval off since.
+        if open_instance(CREATE_DOC, customer.pk) is not None or requires_approval(CREATE_DOC):
             submit_for_approval(actor, CREATE_DOC, customer)
         else:
             Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.ACTIVE)
@@ -482,7 +483,7 @@ def transfer_customers(actor, customer_ids, to_user: User, reason: str = "", *, 
         return _request_move(actor, TransferRequest.Kind.TRANSFER, in_scope, to_user, reason=reason)
     summary = MoveSummary()
     with transaction.atomic():
-        customers = list(allowed.select_for_update(of=("self",)).select_related("owner"))
+        customers = list(allowed.select_for_update(of=("self",)).select_related("owner").order_by("pk"))
         moving = [c for c in customers if c.owner_id != to_user.pk]
         check_owned_limit(to_user, adding=len(moving))
         for customer in moving:
@@ -519,7 +520,7 @@ def hand_over(actor, leaver: User, successor: User, *, approved=False) -> MoveSu
     summary = MoveSummary()
     with transaction.atomic():
         text = _("Handed over from %(from)s to %(to)s") % {"from": leaver.display_name, "to": successor.display_name}
-        customers = list(owned.select_for_update(of=("self",)))
+        customers = list(owned.select_for_update(of=("self",)).order_by("pk"))
         for customer in customers:
             _move_customer(customer, successor, actor, CustomerEvent.Kind.HANDED_OVER, text)
         summary.customers = len(customers)
@@ -542,12 +543,14 @@ def merge_customers(actor, keep: Customer, duplicate: Customer) -> Customer:
     if keep.pk == duplicate.pk:
         raise ValidationError({"duplicate": _("Choose two different customers.")})
     with transaction.atomic():
-        keep, duplicate = (
-            Customer.objects.select_for_update().get(pk=keep.pk),
-            Customer.objects.select_for_update().get(pk=duplicate.pk),
-        )
+        locked = {
+            c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).order_by("pk")
+        }
+        keep, duplicate = locked[keep.pk], locked[duplicate.pk]
         if Customer.Status.MERGED in (keep.status, duplicate.status):
             raise ValidationError({"duplicate": _("A merged customer cannot be merged again.")})
+        if Customer.Status.PENDING in (keep.status, duplicate.status):
+            raise ValidationError({"duplicate": _("A customer in approval cannot be merged until the approval ends.")})
         numbers = set(keep.contacts.exclude(mobile="").values_list("mobile", flat=True))
         moved_contacts = 0
         for contact in duplicate.contacts.all():

@@ -128,3 +128,44 @@ def test_a_rejected_handover_moves_nothing(org):
     customer.refresh_from_db()
     summary.request.refresh_from_db()
     assert (customer.owner, summary.request.status) == (org.rep, TransferRequest.Status.DROPPED)
+
+
+def test_a_customer_in_approval_cannot_be_merged_and_a_correction_cannot_create_a_duplicate(org):
+    publish(org.admin, creation_flow(org), "customers.create")
+    existing = services.create_customer(org.rep_east, {"name": "已有客户有限公司"}, status=Customer.Status.ACTIVE)
+    pending = services.create_customer(org.rep, {"name": "新建待批有限公司"})
+    with pytest.raises(ValidationError) as refused:
+        services.merge_customers(org.admin, existing, pending)
+    assert refused.value.message_dict == {"duplicate": ["审批中的客户在审批结束前不能合并。"]}
+    instance = FlowInstance.objects.get(object_id=pending.pk)
+    with pytest.raises(ValidationError) as refused:
+        approvals.approve(org.manager, task_of(org.manager, instance).pk, "", {"name": "已有客户有限公司"})
+    assert refused.value.message_dict["name"][0].startswith("已存在同名客户")
+
+
+def test_a_returned_customer_goes_back_into_its_approval_even_after_ops_turned_approval_off(org):
+    publish(org.admin, creation_flow(org), "customers.create")
+    customer = services.create_customer(org.rep, {"name": "关闭后重提有限公司"})
+    instance = FlowInstance.objects.get(object_id=customer.pk)
+    approvals.return_(org.manager, task_of(org.manager, instance).pk, "补资料", "submitter")
+    approvals.turn_off(org.admin, "customers.create")
+    customer.refresh_from_db()
+    assert services.submit_customer(org.rep, customer).status == Customer.Status.PENDING
+    instance.refresh_from_db()
+    assert (instance.state, instance.round) == ("running", 2)
+
+
+def test_an_edit_opened_before_submitting_is_refused_as_stale(org):
+    from kehu.core.locking import StaleEdit
+
+    publish(org.admin, creation_flow(org), "customers.create")
+    customer = services.create_customer(org.rep, {"name": "并发编辑有限公司"})
+    approvals.withdraw(org.rep, FlowInstance.objects.get(object_id=customer.pk).pk)
+    customer.refresh_from_db()
+    opened_version = customer.version
+    services.submit_customer(org.rep, customer)
+    customer.status = Customer.Status.DRAFT  # the edit form was opened while it was still a draft
+    with pytest.raises((StaleEdit, ValidationError)):
+        services.update_customer(org.rep, customer, {"notes": "改"}, opened_version)
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.PENDING
