@@ -441,6 +441,16 @@ def _back_to_draft(instance, state, reason: str) -> None:
     doc_type.on_back_to_draft(document, instance, reason)
 
 
+def _locked_instance(instance_id) -> FlowInstance | None:
+    """The instance row, locked until the transaction ends: every change to a flow starts here."""
+    return (
+        FlowInstance.objects.select_for_update(of=("self",))
+        .select_related("definition", "submitter")
+        .filter(pk=instance_id)
+        .first()
+    )
+
+
 # --- submitting -------------------------------------------------------------------------------
 def submit(actor, doc_type_key: str, document) -> FlowInstance:
     """Start the published flow for `document` (or resume the instance returned to the submitter, from its first
@@ -500,11 +510,7 @@ def _open_task(actor, task_id, *, kinds=(Task.Kind.APPROVAL,), phone: bool = Fal
     task = FlowTask.objects.filter(pk=task_id).only("instance_id", "assignee_id").first()
     if task is None or task.assignee_id != actor.pk:
         raise Http404
-    instance = (
-        FlowInstance.objects.select_for_update(of=("self",))
-        .select_related("definition", "submitter")
-        .get(pk=task.instance_id)
-    )
+    instance = _locked_instance(task.instance_id)
     task = FlowTask.objects.select_related("on_behalf_of").get(pk=task_id)
     if task.state != Task.State.OPEN or instance.state != FlowInstance.State.RUNNING or task.kind not in kinds:
         raise TaskClosed(_closed_message(instance, task))
@@ -673,12 +679,7 @@ def resubmit(actor, instance_id) -> FlowInstance:
 def withdraw(actor, instance_id, comment: str = "") -> FlowInstance:
     """The submitter takes the document back while no approver has acted yet (or after it was returned)."""
     with transaction.atomic():
-        instance = (
-            FlowInstance.objects.select_for_update(of=("self",))
-            .select_related("definition")
-            .filter(pk=instance_id)
-            .first()
-        )
+        instance = _locked_instance(instance_id)
         if instance is None or instance.submitter_id != actor.pk:
             raise Http404
         if not instance.is_open:
@@ -819,9 +820,7 @@ def acknowledge(actor, task_id, comment: str = "") -> FlowInstance:
         task = FlowTask.objects.filter(pk=task_id, assignee=actor).first()
         if task is None:
             raise Http404
-        instance = (
-            FlowInstance.objects.select_for_update(of=("self",)).select_related("definition").get(pk=task.instance_id)
-        )
+        instance = _locked_instance(task.instance_id)
         task.refresh_from_db()
         if task.kind not in (Task.Kind.REVIEW, Task.Kind.CC) or task.state != Task.State.OPEN:
             raise TaskClosed(_("This was already handled."))
@@ -837,12 +836,7 @@ def comment(actor, instance_id, text: str) -> FlowAction:
     if not (text or "").strip():
         raise ValidationError({"comment": _("Write a comment.")})
     with transaction.atomic():
-        instance = (
-            FlowInstance.objects.select_for_update(of=("self",))
-            .select_related("definition")
-            .filter(pk=instance_id)
-            .first()
-        )
+        instance = _locked_instance(instance_id)
         if instance is None or not can_view(actor, instance):
             raise Http404
         if not (is_participant(actor, instance) or has_module_perm(actor, "approvals", "manage")):
@@ -943,11 +937,7 @@ def handle_timeouts(now=None) -> dict:
     for task_id in list(due[:500]):
         with transaction.atomic():
             task = FlowTask.objects.filter(pk=task_id).first()
-            instance = (
-                FlowInstance.objects.select_for_update(of=("self",))
-                .select_related("definition")
-                .get(pk=task.instance_id)
-            )
+            instance = _locked_instance(task.instance_id)
             task = FlowTask.objects.select_related("assignee__superior").get(pk=task_id)
             if task.state != Task.State.OPEN or task.reminded_at or instance.state != FlowInstance.State.RUNNING:
                 continue

@@ -4,46 +4,26 @@ an any-one step, or one approver's double click, advance the flow exactly once."
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
-from django.utils import translation
 
 from kehu.approvals import services
 from kehu.approvals.models import FlowAction, FlowTask
 from kehu.org.models import User
 from tests.approvals.helpers import approval, flow, people, publish, submit, task_of
+from tests.support import threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def approve(user_pk, task_pk):
+    user = User.objects.get(pk=user_pk)
+    services.approve(user, task_pk, "ok")
+    return user.username
+
+
 def race(jobs):
-    """Run each `(user_pk, task_pk)` approval in its own thread and connection, all released at once."""
-    start = threading.Barrier(len(jobs))
-    outcomes = {}
-
-    def worker(index, user_pk, task_pk):
-        translation.activate("en")
-        try:
-            user = User.objects.get(pk=user_pk)
-            start.wait()
-            try:
-                services.approve(user, task_pk, f"ok {index}")
-            except ValidationError as exc:
-                outcomes[index] = ("refused", exc.messages)
-            else:
-                outcomes[index] = ("approved", user.username)
-        except Exception as exc:  # anything else fails the test below, with its text
-            outcomes[index] = ("error", repr(exc))
-        finally:
-            translation.deactivate()
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n, *job)) for n, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return [outcomes[n] for n in range(len(jobs))]
+    """Each `(user_pk, task_pk)` approval in its own thread and connection, all released at once."""
+    return threads.race(approve, jobs, success="approved")
 
 
 def test_two_approvers_of_an_any_one_step_advance_the_flow_once(org):

@@ -1,48 +1,25 @@
 """Claims racing each other on real, committed transactions (SQLite here; PostgreSQL in CI): exactly one rep
 wins a customer and the others are told who; one rep's simultaneous claims cannot overrun the daily cap."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
-from django.utils import translation
 
 from kehu.customers import pool
 from kehu.customers.models import Customer, CustomerLimit, PoolEvent
 from kehu.org.models import Role, User
+from tests.support import threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def claim(user_pk, customer_pk):
+    user = User.objects.get(pk=user_pk)
+    pool.claim(user, customer_pk)
+    return user.username
+
+
 def race(jobs):
-    """Run each `(user_pk, customer_pk)` claim in its own thread and connection, all released at once."""
-    start = threading.Barrier(len(jobs))
-    outcomes = {}
-
-    def worker(index, user_pk, customer_pk):
-        translation.activate("en")
-        try:
-            user = User.objects.get(pk=user_pk)
-            start.wait()
-            try:
-                pool.claim(user, customer_pk)
-            except ValidationError as exc:
-                outcomes[index] = ("refused", exc.messages)
-            else:
-                outcomes[index] = ("won", user.username)
-        except Exception as exc:  # anything else fails the test below, with its text
-            outcomes[index] = ("error", repr(exc))
-        finally:
-            translation.deactivate()
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n, *job)) for n, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return [outcomes[n] for n in range(len(jobs))]
+    """Each `(user_pk, customer_pk)` claim in its own thread and connection, all released at once."""
+    return threads.race(claim, jobs, success="won")
 
 
 def pool_customer(name):
