@@ -87,6 +87,7 @@ def inbox(request, box):
             "doc_type": doc_type,
             "state": state,
             "now": timezone.now(),
+            "can_manage": has_module_perm(request.user, "approvals", "manage"),
         },
     )
 
