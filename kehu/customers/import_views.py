@@ -6,7 +6,7 @@ from tempfile import TemporaryFile
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -105,6 +105,8 @@ def import_upload(request):
             imports.check_importer(request.user, owner)
         except ValidationError as exc:
             form.add_error("owner" if "owner" in form.fields else None, exc.messages)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
         else:
             rows = imports.count_rows(upload)
             job = ImportJob(

@@ -30,7 +30,7 @@ from xml.etree import ElementTree
 from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile, ZipFile
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -837,8 +837,16 @@ def write_rows(actor, owner: User, rows: list[CleanRow], progress: Progress = _n
 # --- the whole import ---------------------------------------------------------------------------
 def check_importer(actor, owner: User | None) -> User:
     """Who will own the imported customers: the actor, or (with customers.transfer) someone else active
-    who may see customers. Needs customers.add."""
+    who may see customers. Needs customers.add; while new customers need approval, only sales operations
+    (customers.manage) import, and what they import is active at once."""
+    from kehu.approvals.services import requires_approval
+    from kehu.customers.services import CREATE_DOC
+
     require(actor, "add")
+    if requires_approval(CREATE_DOC) and not has_module_perm(actor, "customers", "manage"):
+        raise PermissionDenied(
+            _("New customers need approval: create them one by one, or ask sales operations to import the file.")
+        )
     owner = owner or actor
     if owner.pk != actor.pk:
         require(actor, "transfer")

@@ -169,3 +169,22 @@ def test_an_edit_opened_before_submitting_is_refused_as_stale(org):
         services.update_customer(org.rep, customer, {"notes": "改"}, opened_version)
     customer.refresh_from_db()
     assert customer.status == Customer.Status.PENDING
+
+
+def test_while_new_customers_need_approval_only_sales_ops_import(org, client):
+    from django.core.exceptions import PermissionDenied
+
+    from kehu.customers import imports
+    from tests.factories import log_in
+
+    assert imports.check_importer(org.rep, None) == org.rep  # no flow: reps import
+    publish(org.admin, creation_flow(org), "customers.create")
+    with pytest.raises(PermissionDenied) as refused:
+        imports.check_importer(org.rep, None)
+    assert str(refused.value) == "新客户需要审批：请逐个新建，或请销售管理部门导入此文件。"
+    assert imports.check_importer(org.admin, None) == org.admin  # customers.manage: imported customers are active
+    log_in(client, org.rep.username, "secret-pass-123")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    page = client.post("/customers/import/", {"file": SimpleUploadedFile("a.xlsx", b"PK\x03\x04")}).content.decode()
+    assert "新客户需要审批：请逐个新建，或请销售管理部门导入此文件。" in page
