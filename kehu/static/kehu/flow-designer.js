@@ -111,9 +111,21 @@
         var list = node.editable_fields || [];
         node.editable_fields = on ? list.concat([name]) : list.filter(function (n) { return n !== name; });
       },
-      toggleUser: function (node, pk, on) {
-        var list = node.approvers.users || [];
-        node.approvers.users = on ? list.concat([pk]) : list.filter(function (n) { return n !== pk; });
+      findUsers: function (q) {
+        q = (q || "").trim().toLowerCase();
+        return this.catalog.users.filter(function (u) { return !q || u[1].toLowerCase().indexOf(q) !== -1; });
+      },
+      // The list may be filtered: people chosen but not shown stay chosen.
+      pickUsers: function (node, select) {
+        var shown = Array.from(select.options).map(function (o) { return Number(o.value); });
+        var picked = Array.from(select.selectedOptions).map(function (o) { return Number(o.value); });
+        var kept = (node.approvers.users || []).filter(function (pk) { return shown.indexOf(pk) === -1; });
+        node.approvers.users = kept.concat(picked);
+      },
+      userNames: function (pks) {
+        var names = {};
+        this.catalog.users.forEach(function (u) { names[u[0]] = u[1].split(" · ")[0]; });
+        return (pks || []).map(function (pk) { return names[pk] || pk; }).join("、");
       },
       serialized: function () { return JSON.stringify(this.graph); },
       schedulePreview: function () {
