@@ -343,6 +343,8 @@ def _enter(instance, node_id) -> None:
             )
             continue
         users = resolve_approvers(node.get("approvers"), instance)
+        if kind == "approval":  # nobody approves their own document: the others named decide, or nobody is left
+            users = [u for u in users if u.pk != instance.submitter_id]
         if kind in ("review", "cc"):
             task_kind = Task.Kind.REVIEW if kind == "review" else Task.Kind.CC
             tasks = [_create_task(instance, node_id, node, u, kind=task_kind, visit=visit) for u in users]

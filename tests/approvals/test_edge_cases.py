@@ -173,3 +173,19 @@ def test_resubmit_from_the_approval_page_for_documents_without_an_edit_page(org)
         services.resubmit(org.rep, instance.pk)  # not the submitter
     services.resubmit(org.manager, instance.pk)
     assert holders(instance) == ["admin"]
+
+
+def test_a_submitter_named_on_a_step_is_left_out_of_it(org):
+    graph = flow(
+        {
+            "n1": approval("经理们", people(org.rep, org.manager), "n2", mode="all"),
+            "n2": approval("只有本人", people(org.rep), if_no_approver="skip"),
+        }
+    )
+    publish(org.admin, graph)
+    instance = submit(org.rep)
+    assert holders(instance) == ["manager"]
+    services.approve(org.manager, task_of(org.manager, instance).pk)
+    instance.refresh_from_db()
+    assert instance.state == FlowInstance.State.APPROVED
+    assert [a.kind for a in instance.actions.order_by("id")] == ["submit", "approve", "skip", "finish"]
