@@ -2,7 +2,6 @@
 (for ops) and delegations. The same services as the pages; refusals answer the common error format, a task
 already handled answers 409 `task_closed`."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,7 +11,6 @@ from rest_framework.response import Response
 from kehu.approvals import queries, registry, services
 from kehu.approvals.models import Delegation, FlowAction, FlowDefinition, FlowInstance, FlowTask
 from kehu.org.models import User
-from kehu.org.scope import has_module_perm
 
 ACTIONS = ["approve", "reject", "return", "transfer", "add_signer", "acknowledge"]
 
@@ -159,9 +157,7 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering_fields = ["created_at", "acted_at", "due_at"]
 
     def get_queryset(self):
-        box = self.request.query_params.get("box", "todo")
-        builder = {"done": queries.done_tasks, "cc": queries.cc_tasks}.get(box, queries.todo_tasks)
-        return builder(self.request.user)
+        return queries.tasks_for(self.request.user, self.request.query_params.get("box", "todo"))
 
     @extend_schema(
         parameters=[OpenApiParameter("box", str, enum=["todo", "done", "cc"])],
@@ -194,7 +190,8 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class InstanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Approvals: `box=mine` (submitted by me, default), `involved` (I had a task) or `all` (approvals.manage)."""
+    """Approvals: `box=mine` (submitted by me, default), `involved` (I had a task) or `all` (all I may see: everything
+    with approvals.manage)."""
 
     filterset_fields = ["doc_type", "state"]
     search_fields = ["title"]
@@ -204,19 +201,7 @@ class InstanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return InstanceDetailSerializer if self.action == "retrieve" else InstanceSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        box = self.request.query_params.get("box", "mine")
-        if self.action == "list":
-            if box == "all" and has_module_perm(user, "approvals", "manage"):
-                return queries.all_instances()
-            if box == "involved":
-                return (
-                    FlowInstance.objects.filter(Q(tasks__assignee=user) | Q(tasks__on_behalf_of=user))
-                    .distinct()
-                    .select_related("submitter", "definition")
-                )
-            return queries.submitted_by(user).select_related("definition")
-        return FlowInstance.objects.select_related("submitter", "definition")
+        return queries.instances_for(self.request.user, self.request.query_params.get("box", "mine"))
 
     def get_object(self):
         return services.get_instance_for_user(self.request.user, self.kwargs["pk"])
@@ -316,11 +301,7 @@ class DelegationViewSet(
     serializer_class = DelegationSerializer
 
     def get_queryset(self):
-        user = self.request.user
-        queryset = Delegation.objects.select_related("user", "delegate")
-        if has_module_perm(user, "approvals", "manage"):
-            return queryset
-        return queryset.filter(Q(user=user) | Q(delegate=user))
+        return queries.delegations_for(self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

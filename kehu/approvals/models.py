@@ -58,6 +58,19 @@ class FlowInstanceQuerySet(models.QuerySet):
     def for_document(self, doc_type: str, object_id):
         return self.filter(doc_type=doc_type, object_id=object_id)
 
+    def visible_to(self, user, action: str = "view"):
+        """Approvals are not owned records: the submitter and everyone who had a task in one (or acted for
+        someone who had) see it; approvals.manage sees all. (Whoever may see the document may also open its
+        approval: `services.can_view` adds that per document.)"""
+        from kehu.org.scope import has_module_perm
+
+        if not user.is_authenticated:
+            return self.none()
+        if has_module_perm(user, "approvals", "manage"):
+            return self
+        tasks = FlowTask.objects.filter(Q(assignee=user) | Q(on_behalf_of=user)).values("instance_id")
+        return self.filter(Q(submitter=user) | Q(pk__in=tasks))
+
 
 class FlowInstance(models.Model):
     """One submission of one document going through one version of its flow."""
@@ -236,6 +249,18 @@ class FlowAction(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class DelegationQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view"):
+        """One's own delegations and those naming one as delegate; approvals.manage sees all."""
+        from kehu.org.scope import has_module_perm
+
+        if not user.is_authenticated:
+            return self.none()
+        if has_module_perm(user, "approvals", "manage"):
+            return self
+        return self.filter(Q(user=user) | Q(delegate=user))
+
+
 class Delegation(models.Model):
     """While out of office, a user's new approval tasks go to someone else (dates inclusive)."""
 
@@ -248,6 +273,8 @@ class Delegation(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = DelegationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delegation")

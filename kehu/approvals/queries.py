@@ -2,11 +2,9 @@
 
 from django.db.models import Q
 
-from kehu.approvals.models import FlowAction, FlowInstance, FlowTask
+from kehu.approvals.models import Delegation, FlowAction, FlowInstance, FlowTask
 
 Task = FlowTask
-
-BOXES = ("todo", "done", "mine", "cc", "all")
 
 
 # What an inbox row shows: the task, its approval's title and type, the submitter's and principal's names.
@@ -81,12 +79,35 @@ def cc_tasks(user):
     )
 
 
-def submitted_by(user):
-    return FlowInstance.objects.filter(submitter=user).select_related("submitter").order_by("-started_at", "-id")
+TASK_BOXES = {"todo": todo_tasks, "done": done_tasks, "cc": cc_tasks}
+INSTANCE_BOXES = ("mine", "involved", "all")
 
 
-def all_instances():
-    return FlowInstance.objects.select_related("submitter").order_by("-started_at", "-id")
+def tasks_for(user, box: str):
+    """My tasks in a box: "todo" (the default), "done" or "cc"."""
+    return TASK_BOXES.get(box, todo_tasks)(user)
+
+
+def instances_for(user, box: str):
+    """Approvals from `visible_to(user)`: "mine" (submitted by me, the default), "involved" (I had a task in it)
+    or "all" (everything the user may see: all of them for approvals.manage)."""
+    queryset = FlowInstance.objects.visible_to(user).select_related("submitter", "definition")
+    if box == "involved":
+        queryset = queryset.filter(
+            pk__in=FlowTask.objects.filter(Q(assignee=user) | Q(on_behalf_of=user)).values("instance_id")
+        )
+    elif box != "all":
+        queryset = queryset.filter(submitter=user)
+    return queryset.order_by("-started_at", "-id")
+
+
+def delegations_for(user):
+    return Delegation.objects.visible_to(user).select_related("user", "delegate").order_by("-starts_on", "-id")
+
+
+def remember_todo_count(user, count: int) -> None:
+    """The to-do page counted the list already: the menu badge (`todo_count`) uses that count."""
+    user.__dict__["_kehu_todos"] = count
 
 
 def filter_instances(queryset, *, q: str = "", doc_type: str = "", state: str = "", prefix: str = ""):

@@ -686,13 +686,20 @@ def withdraw(actor, instance_id, comment: str = "") -> FlowInstance:
             raise Http404
         if not instance.is_open:
             raise TaskClosed(_("This approval has already ended."))
-        if instance.state == FlowInstance.State.RUNNING and has_been_acted_on(instance):
+        if not can_withdraw(actor, instance):
             raise ValidationError(_("An approver has already acted on it; it can no longer be withdrawn."))
         _log(instance, Kind.WITHDRAW, actor, comment=comment)
         _back_to_draft(instance, FlowInstance.State.WITHDRAWN, comment or str(_("Withdrawn")))
         instance.finished_at = timezone.now()
         instance.save()
     return instance
+
+
+def can_withdraw(user, instance) -> bool:
+    """The submitter may take it back after it was returned to them, or while no approver has acted yet."""
+    if instance.submitter_id != user.pk or not instance.is_open:
+        return False
+    return instance.state == FlowInstance.State.RETURNED or not has_been_acted_on(instance)
 
 
 def has_been_acted_on(instance) -> bool:
@@ -841,7 +848,7 @@ def comment(actor, instance_id, text: str) -> FlowAction:
         instance = _locked_instance(instance_id)
         if instance is None or not can_view(actor, instance):
             raise Http404
-        if not (is_participant(actor, instance) or has_module_perm(actor, "approvals", "manage")):
+        if not may_comment(actor, instance):
             raise PermissionDenied(_("Only the people taking part in this approval can comment on it."))
         return _log(instance, Kind.COMMENT, actor, comment=text.strip(), detail="")
 
@@ -854,10 +861,14 @@ def is_participant(user, instance) -> bool:
     )
 
 
+def may_comment(user, instance) -> bool:
+    return is_participant(user, instance) or has_module_perm(user, "approvals", "manage")
+
+
 def can_view(user, instance) -> bool:
     if not user.is_authenticated:
         return False
-    if is_participant(user, instance) or has_module_perm(user, "approvals", "manage"):
+    if FlowInstance.objects.visible_to(user).filter(pk=instance.pk).exists():
         return True
     doc_type = registry.get(instance.doc_type)
     if doc_type is None:

@@ -52,16 +52,16 @@ def inbox(request, box):
     if box == "all":
         require_perm(request, "approvals", "manage")
     q, doc_type, state = request.GET.get("q", "").strip(), request.GET.get("type", ""), request.GET.get("state", "")
-    if box in ("mine", "all"):
-        queryset = queries.submitted_by(request.user) if box == "mine" else queries.all_instances()
+    if box in queries.INSTANCE_BOXES:
+        queryset = queries.instances_for(request.user, box)
         queryset = queries.filter_instances(queryset, q=q, doc_type=doc_type, state=state)
     else:
-        queryset = {"todo": queries.todo_tasks, "done": queries.done_tasks, "cc": queries.cc_tasks}[box](request.user)
+        queryset = queries.tasks_for(request.user, box)
         queryset = queries.filter_instances(queryset, q=q, doc_type=doc_type, prefix="instance__")
     page, context = paginate(request, queryset)
     rows = list(page.object_list)
-    if box == "todo" and not (q or doc_type):  # the menu badge's count is this list's count: do not count twice
-        request.user.__dict__["_kehu_todos"] = page.paginator.count
+    if box == "todo" and not (q or doc_type):
+        queries.remember_todo_count(request.user, page.paginator.count)
     instances = [r if isinstance(r, FlowInstance) else r.instance for r in rows]
     holders = queries.current_assignees(instances) if box in ("mine", "all") else {}
     types = {t.key: t.label for t in registry.all_types()}
@@ -135,13 +135,9 @@ def instance_context(request, instance) -> dict:
             t for t in tasks if t.state in (FlowTask.State.OPEN, FlowTask.State.WAITING) and t.kind != FlowTask.Kind.CC
         ],
         "diagram": flowgraph.layout(instance.definition.graph, doc_type, states=queries.diagram_states(instance)),
-        "can_withdraw": instance.submitter_id == user.pk
-        and (
-            instance.state == FlowInstance.State.RETURNED
-            or (instance.is_open and not services.has_been_acted_on(instance))
-        ),
+        "can_withdraw": services.can_withdraw(user, instance),
         "trail_intact": services.verify_trail(instance),
-        "can_comment": services.is_participant(user, instance) or has_module_perm(user, "approvals", "manage"),
+        "can_comment": services.may_comment(user, instance),
         "document_url": document_url,
         "pc_only_here": bool(node and node.get("pc_only")),
     }
@@ -419,12 +415,7 @@ def delegations(request):
         else:
             messages.success(request, _("Delegation saved."))
             return redirect("approvals:delegations")
-    queryset = Delegation.objects.select_related("user", "delegate").order_by("-starts_on", "-id")
-    if not manage:
-        from django.db.models import Q
-
-        queryset = queryset.filter(Q(user=request.user) | Q(delegate=request.user))
-    page, context = paginate(request, queryset)
+    page, context = paginate(request, queries.delegations_for(request.user))
     types = {t.key: t.label for t in registry.all_types()}
     return render(
         request,

@@ -52,6 +52,10 @@ def test_todo_act_and_trail(org):
     assert [t["result"] for t in done["results"]] == ["approved"]
     mine = api(org.rep).get("/api/approvals/").json()
     assert [(i["id"], i["state"]) for i in mine["results"]] == [(instance.pk, "approved")]
+    assert [i["id"] for i in api(org.manager).get("/api/approvals/?box=involved").json()["results"]] == [instance.pk]
+    assert api(org.manager).get("/api/approvals/").json()["results"] == []  # submitted nothing himself
+    assert [i["id"] for i in api(org.admin).get("/api/approvals/?box=all").json()["results"]] == [instance.pk]
+    assert api(org.rep_east).get("/api/approvals/?box=all").json()["results"] == []  # took no part
 
 
 def test_field_errors_and_outsiders(org):
