@@ -6,17 +6,14 @@
   approved, the move is carried out as the requester.
 """
 
-from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kehu.approvals.registry import DocumentType, Field, register
 from kehu.core.models import DictionaryItem
 from kehu.customers import services
-from kehu.customers.models import Customer, CustomerEvent, TransferRequest
-
-DICTIONARY_FIELDS = {"industry": "industry", "level": "customer_level", "source": "customer_source", "region": "region"}
+from kehu.customers.models import Customer, TransferRequest
 
 
 def _dictionary_choices(code):
@@ -28,89 +25,8 @@ def _dictionary_choices(code):
 
 
 # --- customers.create -------------------------------------------------------------------------
-def customer_form(customer: Customer) -> dict:
-    primary = customer.contacts.order_by("-is_primary", "pk").first()
-    form = {
-        "name": customer.name,
-        "credit_code": customer.credit_code,
-        "address": customer.address,
-        "website": customer.website,
-        "tags": customer.tags,
-        "notes": customer.notes,
-        "owner": customer.owner_id,
-        "contact": f"{primary.name} {primary.mobile}".strip() if primary else "",
-        "contact_count": customer.contacts.count(),
-    }
-    for name in DICTIONARY_FIELDS:
-        item = getattr(customer, name)
-        form[name] = item.code if item else ""
-    return form
-
-
-def clean_customer_changes(customer, form, changes) -> dict:
-    """Approvers' corrections go through the same checks as an edit (dictionary values, duplicates)."""
-    data = {}
-    for name, value in changes.items():
-        if name in DICTIONARY_FIELDS:
-            item = None
-            if value:
-                item = DictionaryItem.objects.filter(dictionary__code=DICTIONARY_FIELDS[name], code=value).first()
-                if item is None:
-                    raise ValidationError({name: _("Choose a value from the list.")})
-            data[name] = item
-        else:
-            data[name] = value
-    merged = {f: getattr(customer, f) for f in services.CUSTOMER_FIELDS}
-    cleaned = services._clean_customer_data({**merged, **data})
-    if {"name", "credit_code"} & set(changes):  # a corrected name or code must not make it a duplicate
-        services._raise_for_duplicates(
-            services.find_duplicates(
-                None, name=cleaned["name"], credit_code=cleaned.get("credit_code", ""), exclude_pk=customer.pk
-            )
-        )
-    result = {}
-    for name in changes:
-        value = cleaned[name]
-        result[name] = (value.code if value else "") if name in DICTIONARY_FIELDS else value
-    return result
-
-
-def customer_submitted(customer: Customer, actor) -> None:
-    # The version moves on: an edit opened before the submission is refused as stale instead of unlocking it.
-    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.PENDING, version=F("version") + 1)
-    services.log_event(customer, CustomerEvent.Kind.SUBMITTED, actor)
-
-
-def customer_approved(customer: Customer, form: dict, instance) -> None:
-    """The approved form becomes the customer: corrected fields written, status active."""
-    if customer.status != Customer.Status.PENDING:  # merged or otherwise changed meanwhile: nothing to activate
-        return
-    for name in ("name", "credit_code", "address", "website", "tags", "notes"):
-        if name in form:
-            setattr(customer, name, form[name])
-    for name, code in DICTIONARY_FIELDS.items():
-        value = form.get(name)
-        item = DictionaryItem.objects.filter(dictionary__code=code, code=value).first() if value else None
-        setattr(customer, name, item)
-    services._set_name_fields(customer)
-    customer.status = Customer.Status.ACTIVE
-    customer.version += 1
-    customer._change_reason = str(_("Approval passed"))
-    customer.save()
-    services.log_event(customer, CustomerEvent.Kind.APPROVED, None, instance.title)
-
-
 def customer_back_to_draft(customer: Customer, instance, reason: str) -> None:
-    if customer.status != Customer.Status.PENDING:
-        return
-    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.DRAFT, version=F("version") + 1)
-    services.log_event(customer, CustomerEvent.Kind.BACK_TO_DRAFT, None, f"{instance.get_state_display()} · {reason}")
-
-
-def check_customer_submit(actor, customer: Customer) -> None:
-    services.get_customer_for_user(actor, customer.pk, "change")
-    if customer.status not in (Customer.Status.DRAFT,):
-        raise ValidationError(_("Only a draft customer can be submitted for approval."))
+    services.back_to_draft(customer, f"{instance.get_state_display()} · {reason}")
 
 
 def can_view_customer(user, customer: Customer) -> bool:
@@ -138,15 +54,15 @@ register(
             Field("contact", _("Primary contact"), "text", condition=False),
             Field("contact_count", _("Number of contacts"), "number"),
         ),
-        form=customer_form,
+        form=services.approval_form,
         title=lambda c: c.name,
         url=lambda c: reverse("customers:detail", kwargs={"pk": c.pk}),
-        on_submitted=customer_submitted,
-        on_approved=customer_approved,
+        on_submitted=services.mark_submitted,
+        on_approved=lambda customer, form, instance: services.activate_approved(customer, form, instance.title),
         on_back_to_draft=customer_back_to_draft,
-        check_submit=check_customer_submit,
+        check_submit=services.check_can_submit,
         can_view=can_view_customer,
-        clean_changes=clean_customer_changes,
+        clean_changes=lambda customer, form, changes: services.clean_approval_changes(customer, changes),
         order=10,
     )
 )
@@ -176,21 +92,10 @@ def transfer_form(request: TransferRequest) -> dict:
     }
 
 
-def transfer_approved(request: TransferRequest, form: dict, instance) -> None:
-    services.carry_out_request(request)
-
-
-def transfer_submitted(request: TransferRequest, actor) -> None:
-    TransferRequest.objects.filter(pk=request.pk).update(status=TransferRequest.Status.PENDING, outcome="")
-
-
 def transfer_dropped(request: TransferRequest, instance, reason: str) -> None:
     """Rejected or withdrawn: nothing moves. Returned to the requester: it waits for their resubmission."""
-    if instance.state == instance.State.RETURNED:
-        return
-    TransferRequest.objects.filter(pk=request.pk).update(
-        status=TransferRequest.Status.DROPPED, outcome=f"{instance.get_state_display()} · {reason}"[:300]
-    )
+    if instance.state != instance.State.RETURNED:
+        services.drop_request(request, f"{instance.get_state_display()} · {reason}")
 
 
 def can_view_transfer(user, request: TransferRequest) -> bool:
@@ -219,8 +124,8 @@ register(
         form=transfer_form,
         title=transfer_title,
         url=lambda r: "",
-        on_submitted=transfer_submitted,
-        on_approved=transfer_approved,
+        on_submitted=lambda request, actor: services.reopen_request(request),
+        on_approved=lambda request, form, instance: services.carry_out_request(request),
         on_back_to_draft=transfer_dropped,
         can_view=can_view_transfer,
         order=20,

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.locking import save_versioned
+from kehu.core.models import DictionaryItem
 from kehu.core.numbering import next_number
 from kehu.customers.models import (
     Contact,
@@ -51,6 +52,7 @@ CUSTOMER_FIELDS = [
     "tags",
     "notes",
 ]
+DICTIONARY_FIELDS = {"industry": "industry", "level": "customer_level", "source": "customer_source", "region": "region"}
 CREATE_DOC = "customers.create"  # the approvable document types of this app (customers/approvals.py)
 TRANSFER_DOC = "customers.transfer"
 CONTACT_FIELDS = ["name", "title", "mobile", "email", "wechat", "decision_role", "is_primary", "notes"]
@@ -149,12 +151,7 @@ def _clean_customer_data(data: dict) -> dict:
             errors["credit_code"] = [
                 _("This is not a valid unified social credit code (18 characters, check digit per GB 32100).")
             ]
-    for name, code in (
-        ("industry", "industry"),
-        ("level", "customer_level"),
-        ("source", "customer_source"),
-        ("region", "region"),
-    ):
+    for name, code in DICTIONARY_FIELDS.items():
         item = data.get(name)
         if item is not None and (item.dictionary.code != code or not item.is_active):
             errors[name] = [_("Choose a value from the list.")]
@@ -293,15 +290,21 @@ def create_customer(
     return customer
 
 
+def check_can_submit(actor, customer: Customer) -> Customer:
+    """Only a draft in the actor's change scope goes into approval (404 outside the scope)."""
+    customer = get_customer_for_user(actor, customer.pk, "change")
+    if customer.status != Customer.Status.DRAFT:
+        raise ValidationError(_("Only a draft customer can be submitted for approval."))
+    return customer
+
+
 def submit_customer(actor, customer: Customer) -> Customer:
     """Send a draft customer (new, or back from approval) into approval; with no creation flow published any more,
     the draft simply becomes active."""
     from kehu.approvals.services import open_instance, requires_approval
     from kehu.approvals.services import submit as submit_for_approval
 
-    customer = get_customer_for_user(actor, customer.pk, "change")
-    if customer.status != Customer.Status.DRAFT:
-        raise ValidationError(_("Only a draft customer can be submitted for approval."))
+    customer = check_can_submit(actor, customer)
     with transaction.atomic():
         # A draft returned by its approval goes back into that approval, even if ops turned approval off since.
         if open_instance(CREATE_DOC, customer.pk) is not None or requires_approval(CREATE_DOC):
@@ -605,3 +608,85 @@ def touch_activity(customer_id: int, when=None, *, followup: bool = False) -> No
     if followup:
         values["last_followup_at"] = when
     Customer.objects.filter(pk=customer_id).update(**values)
+
+
+# --- approval effects (registered with the approval engine in approvals.py) ----------------------
+APPROVAL_TEXT_FIELDS = ("name", "credit_code", "address", "website", "tags", "notes")
+
+
+def dictionary_item(field: str, code: str):
+    """The dictionary value of `field` with `code` ("" → None); an unknown code is a field error."""
+    if not code:
+        return None
+    item = DictionaryItem.objects.filter(dictionary__code=DICTIONARY_FIELDS[field], code=code).first()
+    if item is None:
+        raise ValidationError({field: _("Choose a value from the list.")})
+    return item
+
+
+def approval_form(customer: Customer) -> dict:
+    """What approvers see of a new customer (dictionary values by their stable codes)."""
+    primary = customer.contacts.order_by("-is_primary", "pk").first()
+    form = {name: getattr(customer, name) for name in APPROVAL_TEXT_FIELDS}
+    form.update({name: getattr(customer, name).code if getattr(customer, name) else "" for name in DICTIONARY_FIELDS})
+    form["owner"] = customer.owner_id
+    form["contact"] = f"{primary.name} {primary.mobile}".strip() if primary else ""
+    form["contact_count"] = customer.contacts.count()
+    return form
+
+
+def clean_approval_changes(customer: Customer, changes: dict) -> dict:
+    """Approvers' corrections pass the checks of an edit: dictionary values, credit code, duplicates."""
+    data = {
+        name: dictionary_item(name, value) if name in DICTIONARY_FIELDS else value for name, value in changes.items()
+    }
+    cleaned = _clean_customer_data({**{f: getattr(customer, f) for f in CUSTOMER_FIELDS}, **data})
+    if {"name", "credit_code"} & set(changes):
+        _raise_for_duplicates(
+            find_duplicates(
+                None, name=cleaned["name"], credit_code=cleaned.get("credit_code", ""), exclude_pk=customer.pk
+            )
+        )
+    return {
+        name: ((cleaned[name].code if cleaned[name] else "") if name in DICTIONARY_FIELDS else cleaned[name])
+        for name in changes
+    }
+
+
+def mark_submitted(customer: Customer, actor) -> None:
+    """In approval: locked. The version moves on, so an edit opened before is refused as stale."""
+    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.PENDING, version=F("version") + 1)
+    log_event(customer, CustomerEvent.Kind.SUBMITTED, actor)
+
+
+def activate_approved(customer: Customer, form: dict, title: str) -> None:
+    """The approved form becomes the customer (no second entry): corrected fields written, status active."""
+    if customer.status != Customer.Status.PENDING:  # merged or changed meanwhile: nothing to activate
+        return
+    for name in APPROVAL_TEXT_FIELDS:
+        if name in form:
+            setattr(customer, name, form[name])
+    for name in DICTIONARY_FIELDS:
+        setattr(customer, name, dictionary_item(name, form.get(name) or ""))
+    _set_name_fields(customer)
+    customer.status, customer.version = Customer.Status.ACTIVE, customer.version + 1
+    customer._change_reason = _("Approval passed")
+    customer.save()
+    log_event(customer, CustomerEvent.Kind.APPROVED, None, title)
+
+
+def back_to_draft(customer: Customer, text: str) -> None:
+    """Rejected, returned or withdrawn: a draft its owner may edit and submit again."""
+    if customer.status != Customer.Status.PENDING:
+        return
+    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.DRAFT, version=F("version") + 1)
+    log_event(customer, CustomerEvent.Kind.BACK_TO_DRAFT, None, text)
+
+
+def reopen_request(request: TransferRequest) -> None:
+    TransferRequest.objects.filter(pk=request.pk).update(status=TransferRequest.Status.PENDING, outcome="")
+
+
+def drop_request(request: TransferRequest, text: str) -> None:
+    """Rejected or withdrawn: nothing moves."""
+    TransferRequest.objects.filter(pk=request.pk).update(status=TransferRequest.Status.DROPPED, outcome=text[:300])
