@@ -9,11 +9,10 @@ replaces the commit: no fsync is timed).
 """
 
 from django.db import connection, transaction
-from django.test import Client
 from django.urls import reverse
 
 from bench import approvals_dataset
-from bench.customers import _capture, _raw
+from bench.customers import _capture, _client, _raw
 from bench.registry import Case, benchmark
 from kehu.approvals import queries
 from kehu.approvals.models import FlowTask
@@ -25,12 +24,6 @@ RAW = "the inbox query's SQL (list + count) through the driver"
 
 class _RolledBack(Exception):
     pass
-
-
-def _client(data) -> Client:
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(data.fresh_manager())
-    return client
 
 
 def _inbox_statements(data):

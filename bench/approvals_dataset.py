@@ -68,21 +68,8 @@ def _log(message: str) -> None:
     dataset._log(f"approvals: {message}")
 
 
-def _read_marker() -> dict | None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {dataset.META_TABLE} WHERE key = %s", [MARKER_KEY])
-        row = cursor.fetchone()
-    return json.loads(row[0]) if row else None
-
-
-def _write_marker(meta: dict) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {dataset.META_TABLE} WHERE key = %s", [MARKER_KEY])
-        cursor.execute(f"INSERT INTO {dataset.META_TABLE} (key, value) VALUES (%s, %s)", [MARKER_KEY, json.dumps(meta)])
-
-
 def _cached(data, counts: Counts) -> dict | None:
-    meta = _read_marker()
+    meta = dataset.read_marker(MARKER_KEY)
     if not meta or meta.get("version") != VERSION or meta.get("counts") != asdict(counts):
         return None
     if meta.get("manager_id") != data.manager_id:
@@ -180,7 +167,7 @@ def build(data, counts: Counts) -> dict:
         "build_seconds": time.perf_counter() - started,
     }
     with transaction.atomic():
-        _write_marker(meta)
+        dataset.write_marker(MARKER_KEY, meta)
     return meta
 
 

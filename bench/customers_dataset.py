@@ -17,7 +17,6 @@ was built on) and the row counts still match; bump VERSION whenever the generate
   transactions with `synchronous=OFF`; every table is analysed afterwards.
 """
 
-import json
 import random
 import time
 from array import array
@@ -685,16 +684,11 @@ def _base_identity() -> dict:
 
 
 def _write_marker(meta: dict) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {dataset.META_TABLE} WHERE key = %s", [MARKER_KEY])
-        cursor.execute(f"INSERT INTO {dataset.META_TABLE} (key, value) VALUES (%s, %s)", [MARKER_KEY, json.dumps(meta)])
+    dataset.write_marker(MARKER_KEY, meta)
 
 
 def _read_marker() -> dict | None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {dataset.META_TABLE} WHERE key = %s", [MARKER_KEY])
-        row = cursor.fetchone()
-    return json.loads(row[0]) if row else None
+    return dataset.read_marker(MARKER_KEY)
 
 
 def _cached(data, counts: Counts) -> tuple[dict | None, str]:

@@ -308,12 +308,24 @@ def _write_marker(meta: dict) -> None:
 
 
 def _read_marker() -> dict | None:
+    return read_marker("dataset")
+
+
+def read_marker(key: str) -> dict | None:
+    """The marker row `key` of `bench_meta` (what a cached part of the data set was built from), if any."""
     if META_TABLE not in connection.introspection.table_names():
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {META_TABLE} WHERE key = %s", ["dataset"])
+        cursor.execute(f"SELECT value FROM {META_TABLE} WHERE key = %s", [key])
         row = cursor.fetchone()
     return json.loads(row[0]) if row else None
+
+
+def write_marker(key: str, meta: dict) -> None:
+    """Replace the marker row `key` (the table exists once the base data set is built)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {META_TABLE} WHERE key = %s", [key])
+        cursor.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES (%s, %s)", [key, json.dumps(meta)])
 
 
 def _reset_database(scale: float) -> None:
