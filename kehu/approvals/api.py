@@ -12,8 +12,6 @@ from kehu.approvals import queries, registry, services
 from kehu.approvals.models import Delegation, FlowAction, FlowDefinition, FlowInstance, FlowTask
 from kehu.org.models import User
 
-ACTIONS = ["approve", "reject", "return", "transfer", "add_signer", "acknowledge"]
-
 
 class PersonField(serializers.PrimaryKeyRelatedField):
     def __init__(self, **kwargs):
@@ -124,7 +122,7 @@ class InstanceDetailSerializer(InstanceSerializer):
 
 
 class ActSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=ACTIONS)
+    action = serializers.ChoiceField(choices=services.ACTIONS)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     to = serializers.CharField(required=False, default="submitter", help_text="return: 'submitter' or a node id")
     to_user = PersonField(required=False, help_text="transfer: who takes over")
@@ -172,19 +170,17 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Approve, reject, return, transfer, add a signer, or acknowledge a review. A task already handled
         answers 409 (`task_closed`)."""
         data = _valid(ActSerializer, request.data)
-        user, name, comment = request.user, data["action"], data["comment"]
-        if name == "approve":
-            instance = services.approve(user, pk, comment, data["changes"])
-        elif name == "reject":
-            instance = services.reject(user, pk, comment)
-        elif name == "return":
-            instance = services.return_(user, pk, comment, data["to"])
-        elif name == "transfer":
-            instance = services.transfer(user, pk, data["to_user"], comment)
-        elif name == "add_signer":
-            instance = services.add_signer(user, pk, data["signer"], data["position"], comment)
-        else:
-            instance = services.acknowledge(user, pk, comment)
+        instance = services.act(
+            request.user,
+            pk,
+            data["action"],
+            data["comment"],
+            changes=data["changes"],
+            to=data["to"],
+            to_user=data.get("to_user"),
+            signer=data.get("signer"),
+            position=data["position"],
+        )
         instance.refresh_from_db()
         return Response(InstanceDetailSerializer(instance).data)
 

@@ -1,10 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kehu.approvals import registry
+from kehu.approvals import registry, services
 from kehu.org.models import User
-
-ACTIONS = ("approve", "reject", "return", "transfer", "add_signer", "acknowledge")
 
 
 def active_people():
@@ -23,7 +21,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 class ActForm(forms.Form):
     """One decision on a task: the buttons post `action`; the other fields matter to some actions only."""
 
-    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    action = forms.ChoiceField(choices=[(a, a) for a in services.ACTIONS])
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

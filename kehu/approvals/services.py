@@ -840,6 +840,38 @@ def acknowledge(actor, task_id, comment: str = "") -> FlowInstance:
     return instance
 
 
+ACTIONS = ("approve", "reject", "return", "transfer", "add_signer", "acknowledge")
+
+
+def act(
+    actor,
+    task_id,
+    action: str,
+    comment: str = "",
+    *,
+    changes=None,
+    to="submitter",
+    to_user=None,
+    signer=None,
+    position="after",
+    phone: bool = False,
+) -> FlowInstance:
+    """One decision on a task, as the pages and the API post it (`action` one of ACTIONS)."""
+    if action == "approve":
+        return approve(actor, task_id, comment, changes, phone=phone)
+    if action == "reject":
+        return reject(actor, task_id, comment, phone=phone)
+    if action == "return":
+        return return_(actor, task_id, comment, to or "submitter", phone=phone)
+    if action == "transfer":
+        return transfer(actor, task_id, to_user, comment, phone=phone)
+    if action == "add_signer":
+        return add_signer(actor, task_id, signer, position or "after", comment, phone=phone)
+    if action == "acknowledge":
+        return acknowledge(actor, task_id, comment)
+    raise ValidationError({"action": _("Unknown action.")})
+
+
 def comment(actor, instance_id, text: str) -> FlowAction:
     """A remark on the trail by anyone taking part (submitter, approvers, reviewers, people copied) or ops."""
     if not (text or "").strip():

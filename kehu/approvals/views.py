@@ -154,6 +154,18 @@ def instance_detail(request, pk):
     return render(request, "approvals/instance.html", context)
 
 
+def _done_message(action: str, data: dict) -> str:
+    if action == "transfer":
+        return _("Handed to %(name)s.") % {"name": data["to_user"].display_name}
+    if action == "add_signer":
+        return _("%(name)s was added as a signer.") % {"name": data["signer"].display_name}
+    return {
+        "approve": _("Approved."),
+        "reject": _("Rejected; the document is back with its submitter."),
+        "return": _("Returned."),
+    }.get(action, _("Marked as read."))
+
+
 @login_required
 @require_POST
 def task_act(request, pk):
@@ -170,29 +182,22 @@ def task_act(request, pk):
     action, comment = data["action"], data["comment"]
     changes = {k[2:]: v for k, v in request.POST.items() if k.startswith("f_")}
     try:
-        if action == "approve":
-            services.approve(request.user, task.pk, comment, changes, phone=phone)
-            messages.success(request, _("Approved."))
-        elif action == "reject":
-            services.reject(request.user, task.pk, comment, phone=phone)
-            messages.success(request, _("Rejected; the document is back with its submitter."))
-        elif action == "return":
-            services.return_(request.user, task.pk, comment, data["to"] or "submitter", phone=phone)
-            messages.success(request, _("Returned."))
-        elif action == "transfer":
-            services.transfer(request.user, task.pk, data["to_user"], comment, phone=phone)
-            messages.success(request, _("Handed to %(name)s.") % {"name": data["to_user"].display_name})
-        elif action == "add_signer":
-            services.add_signer(
-                request.user, task.pk, data["signer"], data["position"] or "after", comment, phone=phone
-            )
-            messages.success(request, _("%(name)s was added as a signer.") % {"name": data["signer"].display_name})
-        else:
-            services.acknowledge(request.user, task.pk, comment)
-            messages.success(request, _("Marked as read."))
+        services.act(
+            request.user,
+            task.pk,
+            action,
+            comment,
+            changes=changes,
+            to=data["to"],
+            to_user=data["to_user"],
+            signer=data["signer"],
+            position=data["position"],
+            phone=phone,
+        )
     except (ValidationError, PermissionDenied) as exc:
         _refused(request, exc)
         return redirect(back)
+    messages.success(request, _done_message(action, data))
     if action in ("approve", "reject", "return", "transfer") or (
         action == "add_signer" and data["position"] != "before"
     ):
