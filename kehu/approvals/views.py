@@ -322,32 +322,29 @@ def flow_design(request, doc_type):
         or definitions.filter(status=FlowDefinition.Status.PUBLISHED).first()
     )
     errors = {}
+    graph_shown = definition.graph if definition else STARTER
+    name_shown = definition.name if definition else str(doc_type.label)
     if request.method == "POST":
+        # A refused publish keeps the work as a draft and shows it again with the problems, per step.
         try:
             graph = json.loads(request.POST.get("graph") or "{}")
         except ValueError:
             graph = None
-        name = request.POST.get("name", "")
+        name_shown = request.POST.get("name", "")
+        graph_shown = graph if isinstance(graph, dict) else graph_shown
         try:
-            draft = services.save_draft(request.user, doc_type.key, name, graph, definition)
+            definition = services.save_draft(request.user, doc_type.key, name_shown, graph, definition)
             if request.POST.get("publish"):
-                services.publish(request.user, draft)
-                messages.success(request, _("Version %(v)s published; new submissions use it.") % {"v": draft.version})
+                services.publish(request.user, definition)
+                messages.success(
+                    request, _("Version %(v)s published; new submissions use it.") % {"v": definition.version}
+                )
                 return redirect("approvals:flows")
-            messages.success(request, _("Draft saved (version %(v)s).") % {"v": draft.version})
-            return redirect(
-                reverse("approvals:flow_design", kwargs={"doc_type": doc_type.key}) + f"?version={draft.version}"
-            )
+            messages.success(request, _("Draft saved (version %(v)s).") % {"v": definition.version})
+            url = reverse("approvals:flow_design", kwargs={"doc_type": doc_type.key})
+            return redirect(f"{url}?version={definition.version}")
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            definition = (
-                FlowDefinition.objects.filter(doc_type=doc_type.key, status=FlowDefinition.Status.DRAFT).first()
-                or definition
-            )
-            graph_shown, name_shown = graph if isinstance(graph, dict) else STARTER, name
-    if not errors:
-        graph_shown = definition.graph if definition else STARTER
-        name_shown = definition.name if definition else str(doc_type.label)
     return render(
         request,
         "approvals/flow_design.html",
