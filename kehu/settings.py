@@ -125,6 +125,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "kehu.org.backends.RoleGrantBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -6,10 +6,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.api_resources import ResourceViewSet
 from kehu.core.models import DictionaryItem
 from kehu.customers import services
 from kehu.customers.models import Contact, Customer
-from kehu.customers.queries import CustomerFilter, customers_for
+from kehu.customers.resources import CUSTOMERS
 from kehu.org.models import Department, User
 
 
@@ -127,21 +128,18 @@ def _valid(serializer_class, data, partial=False):
     return dict(serializer.validated_data)
 
 
-class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Customers in the caller's scope. `?scope=mine|shared|all` (default all), plus the list filters."""
+class CustomerViewSet(ResourceViewSet):
+    """Customers of the list `?scope=mine|shared|all` (default mine; all needs customers.transfer, as the
+    customer-management page), with the list page's filters and `?sort=`."""
 
+    resource = CUSTOMERS
     serializer_class = CustomerSerializer
-    filterset_class = CustomerFilter
-    ordering_fields = ["last_activity_at", "created_at", "number", "name_pinyin"]
 
     def get_queryset(self):
-        scope = self.request.query_params.get("scope", "all")
-        if scope not in {"mine", "shared", "all"}:
-            scope = "all"
-        return customers_for(self.request.user, scope).prefetch_related("contacts")
+        return super().get_queryset().prefetch_related("contacts")
 
-    def get_object(self):
-        return services.get_customer_for_user(self.request.user, self.kwargs["pk"])
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).prefetch_related("contacts")
 
     @extend_schema(request=CustomerWriteSerializer, responses={201: CustomerSerializer})
     def create(self, request):

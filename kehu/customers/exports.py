@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 
 from kehu.customers.imports import COLUMNS
 from kehu.customers.models import Contact, Customer
-from kehu.customers.queries import SORTS, CustomerFilter, customers_for
+from kehu.customers.resources import CUSTOMERS
 from kehu.customers.services import require
 
 SCOPES = ("mine", "shared", "all")
@@ -27,18 +27,14 @@ CHUNK = 2000
 CONTACT_FIELDS = ("name", "title", "mobile", "email")
 
 
-def export_queryset(user, params: QueryDict | dict | None = None, scope: str = "all"):
-    """The customers an export of the list `scope` with the filters `params` contains. Needs customers.export."""
+def export_queryset(user, params: QueryDict | dict | None = None, scope: str = "mine"):
+    """The customers an export of the list `scope` with the filters `params` contains: exactly the rows of
+    that list (`CUSTOMERS.listing`: the same tab permission, filters and sort). Needs customers.export."""
     require(user, "export")
-    if scope not in SCOPES:
-        scope = "all"
-    base = customers_for(user, scope).select_related("source")
-    filters = CustomerFilter(params or None, queryset=base)
-    queryset = filters.qs if filters.is_bound and filters.is_valid() else base
-    sort = (params or {}).get("sort") or "-activity"
-    key = sort.lstrip("-")
-    if key in SORTS:
-        queryset = queryset.order_by(f"-{SORTS[key]}" if sort.startswith("-") else SORTS[key], "pk")
+    params = QueryDict(mutable=True) if params is None else params.copy()
+    params[CUSTOMERS.tab_param] = scope if scope in SCOPES else CUSTOMERS.default_tab
+    _tab, queryset, _filters, _sort = CUSTOMERS.listing(user, params)
+    queryset = queryset.select_related("source")
     primary = Contact.objects.filter(customer=OuterRef("pk")).order_by("-is_primary", "id")
     return queryset.annotate(**{f"contact_{name}": Subquery(primary.values(name)[:1]) for name in CONTACT_FIELDS})
 

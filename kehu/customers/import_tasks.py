@@ -113,7 +113,7 @@ def process_export(job_id: int) -> None:
     params = QueryDict(job.params.get("query", ""))
     with _language(job):
         try:
-            queryset = exports.export_queryset(job.created_by, params, job.params.get("scope", "all"))
+            queryset = exports.export_queryset(job.created_by, params, job.params.get("scope", "mine"))
             path = Path(settings.MEDIA_ROOT) / "exports" / f"{job.pk}.xlsx"
             path.parent.mkdir(parents=True, exist_ok=True)
             count = exports.write_export(

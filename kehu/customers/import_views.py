@@ -295,7 +295,7 @@ def import_api(request):
 @api_view(["GET"])
 def export_api(request):
     params = request.query_params.copy()
-    scope = params.pop("scope", ["all"])[-1]
+    scope = params.pop("scope", ["mine"])[-1]  # the same default list as the API and the page
     queryset = exports.export_queryset(request.user, params, scope)
     out = TemporaryFile()
     exports.write_export(queryset, out)

@@ -1,17 +1,12 @@
+# Customer lists (pages and API) are declared in resources.py, which registers them here.
 from kehu.core.leakcheck import scoped, unscoped
 from kehu.customers.models import Contact, Customer
 
-scoped("customers:mine", Customer, "list", marker=lambda c: c.number, complete=False)
-scoped("customers:shared", Customer, "list", marker=lambda c: c.number, complete=False)
-# Customer lists leave out the public pool (it has its own page), so they show a subset of the scope.
-scoped("customers:manage", Customer, "list", marker=lambda c: c.number, complete=False)
 scoped("customers:detail", Customer, "detail")
 scoped("customers:edit", Customer, "detail", action="change")
 scoped("customers:submit", Customer, "detail", action="change", method="post")
 scoped("api:customer-submit", Customer, "detail", api=True, action="change", method="post")
 scoped("customers:share", Customer, "detail", action="change")
-scoped("api:customer-list", Customer, "list", api=True, complete=False)
-scoped("api:customer-detail", Customer, "detail", api=True)
 scoped("api:customer-share", Customer, "detail", api=True, action="change", method="post")
 scoped("api:contact-list", Contact, "list", api=True)
 scoped("api:contact-detail", Contact, "detail", api=True)

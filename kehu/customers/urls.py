@@ -4,9 +4,9 @@ from kehu.customers import activity_views, pool_views, views
 
 app_name = "customers"
 urlpatterns = [
-    path("", views.customer_list, {"scope": "mine"}, name="mine"),
-    path("shared/", views.customer_list, {"scope": "shared"}, name="shared"),
-    path("manage/", views.customer_list, {"scope": "all"}, name="manage"),
+    path("", views.customer_list_mine, name="mine"),
+    path("shared/", views.customer_list_shared, name="shared"),
+    path("manage/", views.customer_list_all, name="manage"),
     path("new/", views.customer_create, name="create"),
     path("check-duplicates/", views.check_duplicates, name="check_duplicates"),
     path("<int:pk>/", views.customer_detail, name="detail"),

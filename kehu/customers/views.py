@@ -4,13 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehu.approvals.queries import document_approvals
 from kehu.approvals.services import requires_approval
 from kehu.core.audit import audit_trail
-from kehu.core.listing import paginate
 from kehu.core.locking import StaleEdit
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import services
@@ -24,37 +23,27 @@ from kehu.customers.forms import (
     TransferForm,
 )
 from kehu.customers.models import Contact, Customer, CustomerShare
-from kehu.customers.queries import SORTS, CustomerFilter, customers_for, timeline_for
+from kehu.customers.queries import timeline_for
+from kehu.customers.resources import CUSTOMERS
 from kehu.org.scope import has_module_perm
 
-TITLES = {
-    "mine": gettext_lazy("My customers"),
-    "shared": gettext_lazy("Shared with me"),
-    "all": gettext_lazy("Customer management"),
-}
 
-
-@login_required
-def customer_list(request, scope):
-    require_perm(request, "customers", "transfer" if scope == "all" else "view")
-    base = customers_for(request.user, scope)
-    filters = CustomerFilter(request.GET or None, queryset=base)
-    queryset = filters.qs if filters.is_bound and filters.is_valid() else base
-    page, listing = paginate(request, queryset, SORTS, default_sort="-activity")
-    context = {
-        **listing,
-        "filters": filters,
-        "scope": scope,
-        "title": TITLES[scope],
-        "can_add": has_module_perm(request.user, "customers", "add"),
-        "can_transfer": scope == "all" and has_module_perm(request.user, "customers", "transfer"),
-        "can_export": has_module_perm(request.user, "customers", "export"),
-        "can_manage": has_module_perm(request.user, "customers", "manage"),
-        "can_release": scope == "mine" and has_module_perm(request.user, "customers", "change"),
-        "transfer_form": TransferForm() if scope == "all" else None,
-        "filtered": any(v for k, v in request.GET.items() if k not in {"page", "size", "sort"}),
+def _list_context(request, tab):
+    user = request.user
+    return {
+        "scope": tab,
+        "actions_template": "customers/_list_actions.html",
+        "empty_template": "customers/_list_empty.html",
+        "can_add": user.has_perm("customers.add"),
+        "can_export": user.has_perm("customers.export"),
+        "can_manage": user.has_perm("customers.manage"),
+        "transfer_form": TransferForm() if tab == "all" else None,
     }
-    return render(request, "customers/customer_list.html", context)
+
+
+customer_list_mine = CUSTOMERS.page_view("mine", _list_context)
+customer_list_shared = CUSTOMERS.page_view("shared", _list_context)
+customer_list_all = CUSTOMERS.page_view("all", _list_context)
 
 
 @login_required

@@ -56,13 +56,17 @@ def test_a_reps_export_holds_only_his_customers(client, org, book):
     first = next(r for r in rows if r[0] == "华北甲")
     assert first[3] == "A 重点客户" and first[10:14] == ["王经理", "总经理", "13800000001", None]
     assert first[NUMBER : NUMBER + 2] == [book["rep_a"].number, "华北销售"]
-    assert names(export(client, org.rep, "?scope=all")) == ["华北乙", "华北甲"]  # self scope: nothing more
+    # The "all" list is customer management: page, API and export all need customers.transfer for it.
+    assert client.get(reverse("customers:export") + "?scope=all").status_code == 403
+    assert client.get(reverse("api:customer-export") + "?scope=all").status_code == 403
+    assert client.get(reverse("customers:manage")).status_code == 403
+    assert client.get(reverse("api:customer-list") + "?scope=all").status_code == 403
 
 
 def test_shared_customers_are_in_the_shared_and_all_exports(client, org, book):
     services.share_customer(org.rep_east, book["rep_east"], users=[org.rep])
     assert names(export(client, org.rep, "?scope=shared")) == ["华东丁"]
-    assert names(export(client, org.rep, "?scope=all")) == ["华东丁", "华北乙", "华北甲"]
+    assert names(export(client, org.rep, "?scope=mine")) == ["华北乙", "华北甲"]
     assert names(export(client, org.rep, "?scope=mine")) == ["华北乙", "华北甲"]
 
 

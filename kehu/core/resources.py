@@ -1,0 +1,300 @@
+"""The resource registry: one declaration per list of records, from which the list page, the REST API
+viewset, the Excel export and the leak-test entries are made — so page, API and export can never disagree,
+and no list can forget the data scope.
+
+An app declares its resources in `resources.py` (imported from its `AppConfig.ready()`):
+
+    CUSTOMERS = resources.register(resources.Resource(
+        key="customers.customer", model=Customer, module="customers",
+        rows=customers_for,                       # (user, tab) -> queryset, always from visible_to
+        filterset=CustomerFilter, sorts={"activity": "last_activity_at", ...}, default_sort="-activity",
+        tabs=[Tab("mine", _("My customers")), ...], columns=[Column("name", _("Company name"), ...)],
+        serializer=CustomerSerializer, pages={"mine": "customers:mine"}, api="customer",
+    ))
+
+Everything that reads a list goes through `Resource.listing(user, params)`: the tab's scoped rows, the
+FilterSet, and the sort. Sorting is index-friendly by construction: a sort key names one model field and
+the primary key breaks ties in the same direction (`-last_activity_at, -id`), which one index on
+`(field, id)` — or SQLite's implicit rowid in an index on `field` — walks without sorting the scope.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, QueryDict
+from django.shortcuts import render
+from django.template import engines
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core import leakcheck
+from kehu.core.listing import PAGE_SIZES, CappedPaginator
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the list page (and, on the phone, one line of the card).
+
+    `template` renders the cell with `obj` (the row), `request` and `today` in the context; without it the
+    cell shows `obj.<key>` (or "—"). `sort` names the resource's sort key the header offers. The first column
+    with `title=True` is the card's title on the phone.
+    """
+
+    key: str
+    label: str
+    template: str = ""
+    sort: str = ""
+    title: bool = False
+    css: str = ""
+
+    @cached_property
+    def compiled(self):
+        source = "{% load i18n kehu_lists %}" + (self.template or "{{ value|default:'—' }}")
+        return engines["django"].from_string(source)
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A saved view of the list (my customers, shared with me, all): `perm` is the action of the resource's
+    module a user needs for it (besides the list's own `perm`); `complete` says whether the tab lists every
+    record of the scope (the leak test then checks that nothing visible is missing)."""
+
+    key: str
+    label: str
+    perm: str = ""
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class BatchAction:
+    """A button of the batch bar for the selected rows: posts `ids` to `url_name`. `template` adds inputs
+    (e.g. the new owner); `tabs` limits it to some tabs (empty: every tab)."""
+
+    url_name: str
+    label: str
+    perm: str
+    confirm: str
+    icon: str = "check2"
+    template: str = ""
+    tabs: tuple[str, ...] = ()
+    style: str = "primary"
+
+    @cached_property
+    def compiled(self):
+        return engines["django"].from_string("{% load i18n %}" + self.template) if self.template else None
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    header: str
+    value: Callable
+
+
+@dataclass
+class Resource:
+    key: str
+    model: type
+    module: str
+    rows: Callable[..., QuerySet]  # (user, tab) -> queryset from visible_to, with the relations the list shows
+    title: str
+    columns: Sequence[Column]
+    filterset: type | None = None
+    sorts: dict[str, str] = field(default_factory=dict)
+    default_sort: str = ""
+    tabs: Sequence[Tab] = ()
+    default_tab: str = ""
+    tab_param: str = "tab"  # the query parameter that picks a tab, the same on the page, the API and exports
+    perm: str = "view"
+    main_filters: tuple[str, ...] = ("q",)  # shown on the phone; the others under "Filters"
+    page_filters: tuple[str, ...] | None = None  # the filter bar's fields (None: all); the API takes every filter
+    search_placeholder: str = ""
+    empty_text: str = ""
+    empty_filtered_text: str = ""
+    serializer: type | str | None = None  # a class or its dotted path (serializers import the app's models)
+    pages: dict[str, str] = field(default_factory=dict)  # tab (or "") -> URL name of its page
+    api: str = ""  # the router basename: "customer" → api:customer-list / api:customer-detail
+    batch_actions: Sequence[BatchAction] = ()
+    export_columns: Sequence[ExportColumn] = ()
+    marker: Callable = str  # what identifies a record on the page (for the leak test)
+    detail_rows: Callable[..., QuerySet] | None = None  # (user, action) -> the queryset details resolve in
+    template: str = "core/resource_list.html"
+    icon: str = "list-ul"
+
+    # --- the one read path -----------------------------------------------------------------------------
+    def tab_for(self, requested: str | None) -> str:
+        keys = [tab.key for tab in self.tabs]
+        if requested in keys:
+            return requested
+        return self.default_tab or (keys[0] if keys else "")
+
+    def tab(self, key: str) -> Tab | None:
+        return next((tab for tab in self.tabs if tab.key == key), None)
+
+    def check_access(self, user, tab: str = "") -> None:
+        """The permission the list (and the tab) needs: the same for the page, the API and the export."""
+        if not user.has_perm(f"{self.module}.{self.perm}"):
+            raise PermissionDenied
+        spec = self.tab(tab)
+        if spec and spec.perm and not user.has_perm(f"{self.module}.{spec.perm}"):
+            raise PermissionDenied
+
+    def visible_tabs(self, user) -> list[Tab]:
+        return [tab for tab in self.tabs if not tab.perm or user.has_perm(f"{self.module}.{tab.perm}")]
+
+    def base(self, user, tab: str = "") -> QuerySet:
+        return self.rows(user, tab) if self.tabs else self.rows(user)
+
+    def filter(self, queryset: QuerySet, params, request=None):
+        """(queryset, bound FilterSet or None): the FilterSet narrows only when its input is valid."""
+        if self.filterset is None:
+            return queryset, None
+        data = params if any(k in params for k in self.filter_names) else None
+        filters = self.filterset(data, queryset=queryset, request=request)
+        if filters.is_bound and filters.is_valid():
+            return filters.qs, filters
+        return (queryset.none() if filters.is_bound else queryset), filters
+
+    @cached_property
+    def filter_names(self) -> set[str]:
+        return set(self.filterset.base_filters) if self.filterset else set()
+
+    def sort_key(self, requested: str | None) -> str:
+        requested = requested or ""
+        return requested if requested.lstrip("-") in self.sorts else self.default_sort
+
+    def order(self, queryset: QuerySet, sort: str) -> QuerySet:
+        if not sort or sort.lstrip("-") not in self.sorts:
+            return queryset.order_by("-pk") if not queryset.ordered else queryset
+        sign = "-" if sort.startswith("-") else ""
+        return queryset.order_by(f"{sign}{self.sorts[sort.lstrip('-')]}", f"{sign}pk")
+
+    def listing(self, user, params: QueryDict | dict, request=None):
+        """(tab, rows, filters, sort): what a page, an API list or an export of this resource shows."""
+        tab = self.tab_for(params.get(self.tab_param))
+        self.check_access(user, tab)
+        queryset, filters = self.filter(self.base(user, tab), params, request)
+        sort = self.sort_key(params.get("sort"))
+        return tab, self.order(queryset, sort), filters, sort
+
+    def get_for_user(self, user, pk, action: str = "view"):
+        """The record `pk` if `user` may `action` it; 404 for missing and not allowed alike (never 403)."""
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        if not -(2**63) <= pk < 2**63:
+            raise Http404
+        queryset = self.detail_rows(user, action) if self.detail_rows else self.model.objects.visible_to(user, action)
+        obj = queryset.filter(pk=pk).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    # --- the HTML page ---------------------------------------------------------------------------------
+    def page(self, request, tab: str | None = None, extra: dict | None = None):
+        """Render the list page; `tab` fixes the tab for pages that have a URL each (my / shared / all)."""
+        params = request.GET.copy()
+        if tab is not None:
+            params[self.tab_param] = tab
+        tab, queryset, filters, sort = self.listing(request.user, params, request)
+        size = _page_size(request.GET.get("size"))
+        page = CappedPaginator(queryset, size).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        user = request.user
+        batch = [
+            action
+            for action in self.batch_actions
+            if user.has_perm(f"{self.module}.{action.perm}") and (not action.tabs or tab in action.tabs)
+        ]
+        filtered = any(v for k, v in request.GET.items() if k in self.filter_names)
+        context = {
+            "resource": self,
+            "page": page,
+            "page_sizes": PAGE_SIZES,
+            "size": size,
+            "sort": sort,
+            "query": query.urlencode(),
+            "sort_query": _without(request.GET, "page"),
+            "tab": tab,
+            "tabs": self.visible_tabs(user) if not self.pages.get(tab) or len(self.pages) == 1 else [],
+            "filters": filters,
+            "filter_fields": _filter_fields(filters, self.main_filters, self.page_filters, self.search_placeholder),
+            "filtered": filtered,
+            "batch_actions": batch,
+            "title": self.tab(tab).label if self.tab(tab) and len(self.pages) > 1 else self.title,
+            **(extra or {}),
+        }
+        return render(request, self.template, context)
+
+    def page_view(self, tab: str | None = None, extra: Callable | None = None):
+        """A view function for the list page (`extra(request, tab)` adds context, e.g. buttons' rights)."""
+        from django.contrib.auth.decorators import login_required
+
+        def view(request):
+            return self.page(request, tab, extra(request, tab) if extra else None)
+
+        view.__name__ = f"{self.key.replace('.', '_')}_{tab or 'list'}"
+        return login_required(view)
+
+
+def _page_size(value) -> int:
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return PAGE_SIZES[0]
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
+
+
+def _without(query: QueryDict, *keys) -> str:
+    query = query.copy()
+    for key in keys:
+        query.pop(key, None)
+    query.pop("sort", None)
+    return query.urlencode()
+
+
+def _filter_fields(filters, main, shown, placeholder) -> list[dict]:
+    if filters is None:
+        return []
+    form = filters.form
+    return [
+        {"field": form[name], "main": name in main, "name": name, "placeholder": placeholder if name == "q" else ""}
+        for name in (shown if shown is not None else form.fields)
+    ]
+
+
+# --- the registry ----------------------------------------------------------------------------------------
+_resources: dict[str, Resource] = {}
+
+
+def register(resource: Resource) -> Resource:
+    """Declare a resource once; its pages and API routes enter the leak test's register."""
+    _resources[resource.key] = resource
+    for tab, url_name in resource.pages.items():
+        spec = resource.tab(tab)
+        leakcheck.scoped(
+            url_name,
+            resource.model,
+            "list",
+            marker=resource.marker,
+            complete=bool(spec.complete) if spec else not resource.tabs,
+        )
+    if resource.api:
+        complete = bool(resource.tab(resource.tab_for(None)).complete) if resource.tabs else True
+        leakcheck.scoped(f"api:{resource.api}-list", resource.model, "list", api=True, complete=complete)
+        leakcheck.scoped(f"api:{resource.api}-detail", resource.model, "detail", api=True)
+    return resource
+
+
+def get(key: str) -> Resource:
+    return _resources[key]
+
+
+def all_resources() -> list[Resource]:
+    return sorted(_resources.values(), key=lambda r: r.key)
+
+
+EMPTY = _("Nothing here yet.")
