@@ -25,7 +25,6 @@ from kehu.customers.forms import (
 from kehu.customers.models import Contact, Customer, CustomerShare
 from kehu.customers.queries import timeline_for
 from kehu.customers.resources import CUSTOMERS
-from kehu.org.scope import has_module_perm
 
 
 def _list_context(request, tab):

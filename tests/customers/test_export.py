@@ -107,9 +107,12 @@ def test_a_large_export_runs_as_a_task_with_a_download_link(client, org, book, m
 def test_the_api_export_uses_the_api_lists_scope_and_filters(org, book, levels):
     api = APIClient()
     api.force_authenticate(org.manager)
-    response = api.get("/api/customers/export/", {"level": levels["a"].pk})
+    response = api.get("/api/customers/export/", {"level": levels["a"].pk, "scope": "all"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert names(streamed(response)) == ["北京丙", "华北甲"]
     api.force_authenticate(org.rep)
     assert names(streamed(api.get("/api/customers/export/", {"scope": "mine"}))) == ["华北乙", "华北甲"]
+    # without a scope the export holds the API list's default, "mine", like the list page
+    assert names(streamed(api.get("/api/customers/export/"))) == ["华北乙", "华北甲"]
+    assert sorted(row["name"] for row in api.get("/api/customers/").json()["results"]) == ["华北乙", "华北甲"]
