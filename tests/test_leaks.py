@@ -52,8 +52,8 @@ def _detail_url(route, obj):
     return reverse(route.url_name, kwargs={"pk": obj.pk})
 
 
-def _api_ids(client, url):
-    ids, page = set(), url + "?page_size=100"
+def _api_ids(client, url, query=""):
+    ids, page = set(), url + "?page_size=100" + (f"&{query}" if query else "")
     while page:
         response = client.get(page)
         if response.status_code == 403:  # no permission for the list: it shows nothing
@@ -85,7 +85,7 @@ def test_scoped_route_shows_no_record_outside_the_scope_to_any_role(client, org,
                 else:
                     assert response.status_code == 200, (person.username, url, response.status_code)
         elif route.api:
-            shown = _api_ids(client, reverse(route.url_name))
+            shown = _api_ids(client, reverse(route.url_name), route.list_query)
             assert shown <= visible, person.username
             if route.complete:
                 assert shown == visible, person.username

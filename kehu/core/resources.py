@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.template import engines
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,14 @@ class Tab:
     label: str
     perm: str = ""
     complete: bool = False
+    visible: Callable | None = None  # (user) -> bool, when more than a permission decides (e.g. reviewers)
+    badge: Callable | None = None  # (user) -> int shown beside the label, e.g. visits waiting for review
+    filters: bool = True  # whether the filter bar is offered on this tab
+
+    def offered_to(self, user, module: str) -> bool:
+        if self.perm and not user.has_perm(f"{module}.{self.perm}"):
+            return False
+        return self.visible is None or self.visible(user)
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,8 @@ class Resource:
     marker: Callable = str  # what identifies a record on the page (for the leak test)
     detail_rows: Callable[..., QuerySet] | None = None  # (user, action) -> the queryset details resolve in
     template: str = "core/resource_list.html"
+    empty_template: str = ""  # rendered with the page's context (e.g. per tab) when the list is empty
+    actions_template: str = ""  # the buttons beside the page title
     icon: str = "list-ul"
 
     # --- the one read path -----------------------------------------------------------------------------
@@ -137,11 +148,15 @@ class Resource:
         if not user.has_perm(f"{self.module}.{self.perm}"):
             raise PermissionDenied
         spec = self.tab(tab)
-        if spec and spec.perm and not user.has_perm(f"{self.module}.{spec.perm}"):
+        if spec and not spec.offered_to(user, self.module):
             raise PermissionDenied
 
-    def visible_tabs(self, user) -> list[Tab]:
-        return [tab for tab in self.tabs if not tab.perm or user.has_perm(f"{self.module}.{tab.perm}")]
+    def visible_tabs(self, user) -> list[dict]:
+        return [
+            {"key": tab.key, "label": tab.label, "badge": tab.badge(user) if tab.badge else 0}
+            for tab in self.tabs
+            if tab.offered_to(user, self.module)
+        ]
 
     def base(self, user, tab: str = "") -> QuerySet:
         return self.rows(user, tab) if self.tabs else self.rows(user)
@@ -174,7 +189,11 @@ class Resource:
         """(tab, rows, filters, sort): what a page, an API list or an export of this resource shows."""
         tab = self.tab_for(params.get(self.tab_param))
         self.check_access(user, tab)
-        queryset, filters = self.filter(self.base(user, tab), params, request)
+        queryset = self.base(user, tab)
+        spec = self.tab(tab)
+        filters = None
+        if spec is None or spec.filters:
+            queryset, filters = self.filter(queryset, params, request)
         sort = self.sort_key(params.get("sort"))
         return tab, self.order(queryset, sort), filters, sort
 
@@ -224,6 +243,9 @@ class Resource:
             "filter_fields": _filter_fields(filters, self.main_filters, self.page_filters, self.search_placeholder),
             "filtered": filtered,
             "batch_actions": batch,
+            "today": timezone.localdate(),
+            "empty_template": self.empty_template,
+            "actions_template": self.actions_template,
             "title": self.tab(tab).label if self.tab(tab) and len(self.pages) > 1 else self.title,
             **(extra or {}),
         }
@@ -271,20 +293,23 @@ _resources: dict[str, Resource] = {}
 
 
 def register(resource: Resource) -> Resource:
-    """Declare a resource once; its pages and API routes enter the leak test's register."""
+    """Declare a resource once; its pages and API routes enter the leak test's register. A tab declared
+    `complete` is the one the leak test opens to check that every visible record is listed."""
     _resources[resource.key] = resource
+    whole = next((tab.key for tab in resource.tabs if tab.complete), None)
+    whole_query = f"{resource.tab_param}={whole}" if whole else ""
     for tab, url_name in resource.pages.items():
-        spec = resource.tab(tab)
-        leakcheck.scoped(
-            url_name,
-            resource.model,
-            "list",
-            marker=resource.marker,
-            complete=bool(spec.complete) if spec else not resource.tabs,
-        )
+        fixed = resource.tab(tab)
+        if fixed is not None:  # a page per tab (my customers, shared with me, ...)
+            complete, query = fixed.complete, ""
+        else:
+            complete, query = (bool(whole) or not resource.tabs), whole_query
+        leakcheck.scoped(url_name, resource.model, "list", marker=resource.marker, complete=complete, list_query=query)
     if resource.api:
-        complete = bool(resource.tab(resource.tab_for(None)).complete) if resource.tabs else True
-        leakcheck.scoped(f"api:{resource.api}-list", resource.model, "list", api=True, complete=complete)
+        complete = bool(whole) or not resource.tabs
+        leakcheck.scoped(
+            f"api:{resource.api}-list", resource.model, "list", api=True, complete=complete, list_query=whole_query
+        )
         leakcheck.scoped(f"api:{resource.api}-detail", resource.model, "detail", api=True)
     return resource
 

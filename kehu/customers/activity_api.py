@@ -1,15 +1,16 @@
 """REST API of follow-ups and visits: the same services, scope and messages as the pages."""
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from kehu.core.api_resources import ResourceViewSet
 from kehu.customers import activities
-from kehu.customers.activity_forms import VISIT_BOXES, FollowUpFilter, VisitFilter, followups_for, visits_for
 from kehu.customers.models import FollowUp, Visit
+from kehu.customers.resources import FOLLOWUPS, VISITS
 from kehu.customers.services import get_customer_for_user
 
 
@@ -61,19 +62,14 @@ def _valid(serializer_class, data):
     return dict(serializer.validated_data)
 
 
-class FollowUpViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
-):
+class FollowUpViewSet(mixins.DestroyModelMixin, ResourceViewSet):
     """Follow-ups on the customers in the caller's scope. Filters: kind, author, customer, date_from, date_to,
-    overdue. Create needs change rights on the customer; the author edits or deletes within 24 hours."""
+    overdue; `?sort=when|due` (or -when, the default). Create needs change rights on the customer; the author
+    edits or deletes within 24 hours."""
 
+    resource = FOLLOWUPS
     serializer_class = FollowUpSerializer
-    filterset_class = FollowUpFilter
-    ordering_fields = ["happened_at", "next_step_due"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self):
-        return followups_for(self.request.user)
 
     def get_object(self):
         return activities.get_followup_for_user(self.request.user, self.kwargs["pk"])
@@ -187,27 +183,16 @@ class ReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VisitViewSet(ResourceViewSet):
     """Visits to the customers in the caller's scope: plan → check-in → summary → review.
-    `?box=upcoming|today|done|review|all` (default all), plus the filters status, visitor, customer, dates."""
+    `?box=upcoming|today|done|review|all` (default upcoming, as the page), plus the filters status, visitor, customer, dates on the "all" box."""
 
     serializer_class = VisitSerializer
-    filterset_class = VisitFilter
-    ordering_fields = ["planned_at", "checked_in_at"]
+    resource = VISITS
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def get_queryset(self):
-        box = self.request.query_params.get("box", "all")
-        return visits_for(self.request.user, box if box in VISIT_BOXES else "all")
 
     def get_object(self):
         return activities.get_visit_for_user(self.request.user, self.kwargs["pk"])
-
-    @extend_schema(
-        parameters=[OpenApiParameter("box", str, enum=list(VISIT_BOXES))], responses={200: VisitSerializer(many=True)}
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=VisitPlanSerializer, responses={201: VisitSerializer})
     def create(self, request):

@@ -17,23 +17,15 @@ from kehu.core.listing import paginate
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import activities
 from kehu.customers.activity_forms import (
-    FOLLOWUP_SORTS,
-    VISIT_BOXES,
     CheckInForm,
-    FollowUpFilter,
     FollowUpForm,
     ReviewForm,
     SummaryForm,
-    VisitFilter,
     VisitPlanForm,
-    authors_in_scope,
-    followups_for,
     open_next_steps_for,
-    reviews_anyone,
-    to_review_for,
-    visits_for,
 )
-from kehu.customers.models import FollowUp, Visit
+from kehu.customers.models import Visit
+from kehu.customers.resources import FOLLOWUPS, VISITS
 from kehu.customers.services import get_customer_for_user
 
 
@@ -134,22 +126,7 @@ def followup_complete(request, pk):
     return redirect("customers:next_steps")
 
 
-@login_required
-def followup_list(request):
-    require_perm(request, "customers", "view")
-    base = followups_for(request.user)
-    filters = FollowUpFilter(request.GET or None, queryset=base)
-    queryset = filters.qs if filters.is_bound and filters.is_valid() else base
-    page, listing = paginate(request, queryset, FOLLOWUP_SORTS, default_sort="-when")
-    context = {
-        **listing,
-        "filters": filters,
-        "authors": authors_in_scope(request.user),
-        "kinds": FollowUp.Kind.choices,
-        "today": _today(),
-        "filtered": any(v for k, v in request.GET.items() if k not in {"page", "size", "sort"}),
-    }
-    return render(request, "customers/followup_list.html", context)
+followup_list = FOLLOWUPS.page_view()
 
 
 @login_required
@@ -182,27 +159,7 @@ def visit_plan(request, pk):
     return render(request, "customers/visit_plan.html", {"form": form, "customer": customer})
 
 
-@login_required
-def visit_list(request):
-    require_perm(request, "customers", "view")
-    can_review = reviews_anyone(request.user)
-    boxes = {key: label for key, label in VISIT_BOXES.items() if key != "review" or can_review}
-    box = request.GET.get("box") or "upcoming"
-    if box not in boxes:
-        box = "upcoming"
-    base = visits_for(request.user, box)
-    filters = VisitFilter(request.GET or None, queryset=base) if box == "all" else None
-    queryset = filters.qs if filters is not None and filters.is_bound and filters.is_valid() else base
-    page, listing = paginate(request, queryset)
-    context = {
-        **listing,
-        "box": box,
-        "boxes": boxes,
-        "filters": filters,
-        "statuses": Visit.Status.choices,
-        "review_count": to_review_for(request.user).count() if can_review else 0,
-    }
-    return render(request, "customers/visit_list.html", context)
+visit_list = VISITS.page_view()
 
 
 STEPS = ("planned", "checked_in", "done", "reviewed")

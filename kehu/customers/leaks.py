@@ -32,22 +32,16 @@ from kehu.customers.models import FollowUp, Visit  # noqa: E402
 
 scoped("customers:followup_add", Customer, "detail", action="change")
 scoped("customers:visit_plan", Customer, "detail", action="change")
-scoped("customers:followups", FollowUp, "list", marker=lambda f: f.content)
 scoped("customers:next_steps", FollowUp, "list", marker=lambda f: f.content, complete=False)  # only my own
 scoped("customers:followup_edit", FollowUp, "detail")  # read-only for all but the author within 24 hours
 scoped("customers:followup_delete", FollowUp, "detail", method="post")
 scoped("customers:followup_complete", FollowUp, "detail", method="post")
-scoped("customers:visits", Visit, "list", marker=lambda v: v.purpose, list_query="box=all")
 scoped("customers:visit_detail", Visit, "detail")
 scoped("customers:visit_check_in", Visit, "detail", method="post")
 scoped("customers:visit_summary", Visit, "detail", method="post")
 scoped("customers:visit_cancel", Visit, "detail", method="post")
 scoped("customers:visit_review", Visit, "detail", method="post")
-scoped("api:followup-list", FollowUp, "list", api=True)
-scoped("api:followup-detail", FollowUp, "detail", api=True)
 scoped("api:followup-complete", FollowUp, "detail", api=True, method="post")
-scoped("api:visit-list", Visit, "list", api=True)
-scoped("api:visit-detail", Visit, "detail", api=True)
 scoped("api:visit-check-in", Visit, "detail", api=True, method="post")
 scoped("api:visit-summary", Visit, "detail", api=True, method="post")
 scoped("api:visit-review", Visit, "detail", api=True, method="post")

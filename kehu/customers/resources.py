@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import resources
 from kehu.core.resources import BatchAction, Column, Resource, Tab
-from kehu.customers import queries
-from kehu.customers.models import Customer
+from kehu.customers import activity_forms, queries
+from kehu.customers.models import Customer, FollowUp, Visit
 
 CUSTOMERS = resources.register(
     Resource(
@@ -73,5 +73,117 @@ CUSTOMERS = resources.register(
         marker=lambda c: c.number,
         icon="person-vcard",
         empty_filtered_text=_("No customer matches these filters."),
+    )
+)
+
+
+# --- follow-ups and visits ----------------------------------------------------------------------------------
+FOLLOWUPS = resources.register(
+    Resource(
+        key="customers.followup",
+        model=FollowUp,
+        module="customers",
+        title=_("Follow-ups"),
+        rows=activity_forms.followups_for,
+        filterset=activity_forms.FollowUpFilter,
+        main_filters=("kind",),
+        page_filters=("kind", "author", "date_from", "date_to", "overdue"),
+        sorts=activity_forms.FOLLOWUP_SORTS,
+        default_sort="-when",
+        pages={"": "customers:followups"},
+        api="followup",
+        serializer="kehu.customers.activity_api.FollowUpSerializer",
+        columns=[
+            Column(
+                "customer",
+                _("Customer"),
+                "<a href=\"{% url 'customers:detail' obj.customer_id %}?tab=timeline\">{{ obj.customer.name }}</a>",
+                title=True,
+            ),
+            Column(
+                "happened_at",
+                _("When"),
+                '<a href="{% url \'customers:followup_edit\' obj.pk %}">{{ obj.happened_at|date:"Y-m-d H:i" }}</a>',
+                sort="when",
+            ),
+            Column("kind", _("Kind"), '<span class="status">{{ obj.get_kind_display }}</span>'),
+            Column("author", _("Author"), "{{ obj.author.display_name }}", css="text-nowrap"),
+            Column("content", _("Content"), "{{ obj.content|truncatechars:80 }}", css="text-break"),
+            Column(
+                "next_step",
+                _("Next step"),
+                "{% if obj.next_step %}{{ obj.next_step }}{% if obj.next_step_due %} · "
+                '{% if not obj.next_step_done_at and obj.next_step_due < today %}<span class="text-danger">'
+                '{{ obj.next_step_due|date:"Y-m-d" }}</span>{% else %}{{ obj.next_step_due|date:"Y-m-d" }}{% endif %}'
+                '{% endif %}{% if obj.next_step_done_at %} <span class="status status-muted">{% translate "done" %}'
+                "</span>{% endif %}{% endif %}",
+                sort="due",
+            ),
+        ],
+        marker=lambda f: f.content,
+        icon="chat-left-text",
+        actions_template="customers/_followup_list_actions.html",
+        empty_text=_("No follow-ups yet — open a customer and press “Follow up”."),
+        empty_filtered_text=_("No follow-up matches these filters."),
+    )
+)
+
+VISITS = resources.register(
+    Resource(
+        key="customers.visit",
+        model=Visit,
+        module="customers",
+        title=_("Visits"),
+        rows=activity_forms.visits_for,
+        filterset=activity_forms.VisitFilter,
+        main_filters=("status",),
+        page_filters=("status", "date_from", "date_to"),
+        tabs=[
+            Tab("upcoming", _("Upcoming"), filters=False),
+            Tab("today", _("Today"), filters=False),
+            Tab("done", _("Done"), filters=False),
+            Tab(
+                "review",
+                _("To review"),
+                filters=False,
+                visible=activity_forms.reviews_anyone,
+                badge=lambda user: activity_forms.to_review_for(user).count(),
+            ),
+            Tab("all", _("All"), complete=True),
+        ],
+        default_tab="upcoming",
+        tab_param="box",
+        pages={"": "customers:visits"},
+        api="visit",
+        serializer="kehu.customers.activity_api.VisitSerializer",
+        columns=[
+            Column(
+                "customer",
+                _("Customer"),
+                "<a href=\"{% url 'customers:visit_detail' obj.pk %}\">{{ obj.customer.name }}</a>",
+                title=True,
+            ),
+            Column("planned_at", _("Planned for"), '{{ obj.planned_at|date:"Y-m-d H:i" }}'),
+            Column("purpose", _("Purpose"), "{{ obj.purpose }}", css="text-break"),
+            Column("visitor", _("Visitor"), "{{ obj.visitor.display_name }}"),
+            Column(
+                "status",
+                _("Status"),
+                "<span class=\"status{% if obj.status == 'done' %} status-success{% elif obj.status == 'cancelled' %}"
+                " status-muted{% elif obj.status == 'checked_in' %} status-warning{% endif %}\">"
+                '{{ obj.get_status_display }}</span>{% if obj.reviewed_at %} <span class="status status-success">'
+                '{% translate "Reviewed" %}</span>{% endif %}',
+            ),
+            Column(
+                "checkin_distance_m",
+                _("Distance"),
+                "{% if obj.checkin_distance_m is not None %}{% blocktranslate with metres=obj.checkin_distance_m %}"
+                "{{ metres }} m{% endblocktranslate %}{% elif obj.checked_in_at and obj.checkin_latitude is None %}"
+                '{% translate "Location unavailable" %}{% endif %}',
+            ),
+        ],
+        marker=lambda v: v.purpose,
+        icon="geo-alt",
+        empty_template="customers/_visit_list_empty.html",
     )
 )
