@@ -127,6 +127,7 @@ class Resource:
     batch_actions: Sequence[BatchAction] = ()
     export_columns: Sequence[ExportColumn] = ()
     marker: Callable = str  # what identifies a record on the page (for the leak test)
+    unscoped: str = ""  # why the rows need no data scope (e.g. the public pool: customers without an owner)
     detail_rows: Callable[..., QuerySet] | None = None  # (user, action) -> the queryset details resolve in
     template: str = "core/resource_list.html"
     empty_template: str = ""  # rendered with the page's context (e.g. per tab) when the list is empty
@@ -296,6 +297,10 @@ def register(resource: Resource) -> Resource:
     """Declare a resource once; its pages and API routes enter the leak test's register. A tab declared
     `complete` is the one the leak test opens to check that every visible record is listed."""
     _resources[resource.key] = resource
+    if resource.unscoped:
+        api = [f"api:{resource.api}-list", f"api:{resource.api}-detail"] if resource.api else []
+        leakcheck.unscoped(resource.unscoped, *resource.pages.values(), *api)
+        return resource
     whole = next((tab.key for tab in resource.tabs if tab.complete), None)
     whole_query = f"{resource.tab_param}={whole}" if whole else ""
     for tab, url_name in resource.pages.items():

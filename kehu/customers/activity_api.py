@@ -185,7 +185,8 @@ class ReviewSerializer(serializers.Serializer):
 
 class VisitViewSet(ResourceViewSet):
     """Visits to the customers in the caller's scope: plan → check-in → summary → review.
-    `?box=upcoming|today|done|review|all` (default upcoming, as the page), plus the filters status, visitor, customer, dates on the "all" box."""
+    `?box=upcoming|today|done|review|all` (default upcoming, as the page); on the "all" box the filters status,
+    visitor, customer and dates."""
 
     serializer_class = VisitSerializer
     resource = VISITS

@@ -55,11 +55,8 @@ unscoped(
 scoped("customers:pool_release", Customer, "detail", action="change", method="post")
 unscoped(
     "the public pool: only customers without an owner, open to everyone with customers.view (test_pool_visibility)",
-    "customers:pool",
     "customers:pool_detail",
     "customers:pool_claim",
-    "api:pool-list",
-    "api:pool-detail",
     "api:pool-claim",
 )
 unscoped(

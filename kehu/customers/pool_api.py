@@ -1,14 +1,15 @@
 """REST API of the public pool: the same services, rules and messages as the pages."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.api_resources import ResourceViewSet
 from kehu.customers import pool
 from kehu.customers.api import CustomerSerializer
 from kehu.customers.models import Contact, Customer
-from kehu.customers.queries import CustomerFilter
+from kehu.customers.resources import POOL
 from kehu.org.models import User
 
 
@@ -92,16 +93,15 @@ def _valid(serializer_class, data):
     return serializer.validated_data
 
 
-class PoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Customers in the public pool (everyone with customers.view), with the customer list's filters."""
+class PoolViewSet(ResourceViewSet):
+    """Customers in the public pool (everyone with customers.view), with the customer list's filters and
+    `?sort=` (default -released)."""
 
+    resource = POOL
     serializer_class = PoolCustomerSerializer
-    filterset_class = CustomerFilter
-    ordering_fields = ["released_at", "last_activity_at", "created_at", "number", "name_pinyin"]
-    ordering = ["-released_at", "-id"]
 
-    def get_queryset(self):
-        return pool.pool_customers(self.request.user).prefetch_related("contacts")
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).prefetch_related("contacts")
 
     def get_object(self):
         return pool.get_pool_customer(self.request.user, self.kwargs["pk"])

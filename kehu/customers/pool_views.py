@@ -13,16 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kehu.core.listing import paginate
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import pool, services
 from kehu.customers.models import Customer, CustomerLimit, PoolEvent
 from kehu.customers.pool_forms import AssignForm, LimitFormSet, PoolRuleFormSet, ReleaseForm
-from kehu.customers.queries import SORTS, CustomerFilter
+from kehu.customers.resources import POOL
 from kehu.org.models import Role
-from kehu.org.scope import has_module_perm
-
-POOL_SORTS = {**SORTS, "released": "released_at"}
 
 
 def _ids(request) -> list[int]:
@@ -40,28 +36,22 @@ def _messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-@login_required
-def pool_list(request):
-    require_perm(request, "customers", "view")
-    base = pool.pool_customers(request.user)
-    filters = CustomerFilter(request.GET or None, queryset=base)
-    queryset = filters.qs if filters.is_bound and filters.is_valid() else base
-    page, listing = paginate(request, queryset, POOL_SORTS, default_sort="-released")
-    can_claim = has_module_perm(request.user, "customers", "add")
+def _pool_context(request, tab):
+    can_claim = request.user.has_perm("customers.add")
     cap = pool.daily_claim_cap(request.user) if can_claim else None
     now = timezone.now()
-    context = {
-        **listing,
-        "filters": filters,
+    may_assign = pool.may_assign(request.user)
+    return {
         "can_claim": can_claim,
-        "can_assign": pool.may_assign(request.user),
-        "can_manage": has_module_perm(request.user, "customers", "manage"),
-        "assign_form": AssignForm() if pool.may_assign(request.user) else None,
+        "can_assign": may_assign,
+        "can_manage": request.user.has_perm("customers.manage"),
+        "assign_form": AssignForm() if may_assign else None,
         "claims_left": None if cap is None else max(cap - pool.claims_today(request.user, now), 0),
         "now": now,
-        "filtered": any(v for k, v in request.GET.items() if k not in {"page", "size", "sort"}),
     }
-    return render(request, "customers/pool_list.html", context)
+
+
+pool_list = POOL.page_view(extra=_pool_context)
 
 
 @login_required

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import resources
 from kehu.core.resources import BatchAction, Column, Resource, Tab
-from kehu.customers import activity_forms, queries
+from kehu.customers import activity_forms, pool, queries
 from kehu.customers.models import Customer, FollowUp, Visit
 
 CUSTOMERS = resources.register(
@@ -185,5 +185,27 @@ VISITS = resources.register(
         marker=lambda v: v.purpose,
         icon="geo-alt",
         empty_template="customers/_visit_list_empty.html",
+    )
+)
+
+
+# --- the public pool ------------------------------------------------------------------------------------------
+POOL = resources.register(
+    Resource(
+        key="customers.pool",
+        model=Customer,
+        module="customers",
+        title=_("Public pool"),
+        rows=lambda user: pool.pool_customers(user),
+        filterset=queries.CustomerFilter,
+        sorts={**queries.SORTS, "released": "released_at"},
+        default_sort="-released",
+        pages={"": "customers:pool"},
+        api="pool",
+        serializer="kehu.customers.pool_api.PoolCustomerSerializer",
+        columns=[],
+        template="customers/pool_list.html",
+        unscoped="the public pool: only customers without an owner, open to everyone with customers.view "
+        "(tests/customers/test_pool_visibility.py)",
     )
 )
