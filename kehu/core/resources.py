@@ -184,7 +184,8 @@ class Resource:
         if not sort or sort.lstrip("-") not in self.sorts:
             return queryset.order_by("-pk") if not queryset.ordered else queryset
         sign = "-" if sort.startswith("-") else ""
-        return queryset.order_by(f"{sign}{self.sorts[sort.lstrip('-')]}", f"{sign}pk")
+        field = self.sorts[sort.lstrip("-")]
+        return queryset.order_by(f"{sign}{field}", *([f"{sign}pk"] if field not in ("pk", "id") else []))
 
     def listing(self, user, params: QueryDict | dict, request=None):
         """(tab, rows, filters, sort): what a page, an API list or an export of this resource shows."""

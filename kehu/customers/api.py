@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -10,7 +10,7 @@ from kehu.core.api_resources import ResourceViewSet
 from kehu.core.models import DictionaryItem
 from kehu.customers import services
 from kehu.customers.models import Contact, Customer
-from kehu.customers.resources import CUSTOMERS
+from kehu.customers.resources import CONTACTS, CUSTOMERS
 from kehu.org.models import Department, User
 
 
@@ -219,16 +219,13 @@ class CustomerViewSet(ResourceViewSet):
         )
 
 
-class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Contacts of the customers in the caller's scope; `POST` with `customer` adds one."""
+class ContactViewSet(ResourceViewSet):
+    """Contacts of the customers in the caller's scope (`?q=` a name or mobile prefix, `?customer=`,
+    `?decision_role=`, `?is_primary=`); `POST` with `customer` adds one."""
 
+    resource = CONTACTS
     serializer_class = ContactSerializer
-    filterset_fields = ["customer", "decision_role", "is_primary"]
-    search_fields = ["name", "mobile"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self):
-        return Contact.objects.visible_to(self.request.user)
 
     def create(self, request):
         customer_id = request.data.get("customer")

@@ -1,6 +1,6 @@
 # Customer lists (pages and API) are declared in resources.py, which registers them here.
 from kehu.core.leakcheck import scoped, unscoped
-from kehu.customers.models import Contact, Customer
+from kehu.customers.models import Customer
 
 scoped("customers:detail", Customer, "detail")
 scoped("customers:edit", Customer, "detail", action="change")
@@ -8,8 +8,6 @@ scoped("customers:submit", Customer, "detail", action="change", method="post")
 scoped("api:customer-submit", Customer, "detail", api=True, action="change", method="post")
 scoped("customers:share", Customer, "detail", action="change")
 scoped("api:customer-share", Customer, "detail", api=True, action="change", method="post")
-scoped("api:contact-list", Contact, "list", api=True)
-scoped("api:contact-detail", Contact, "detail", api=True)
 unscoped(
     "forms and actions that act on customers through services that check permission and scope (404 outside it)",
     "customers:create",

@@ -86,6 +86,27 @@ class CustomerFilter(django_filters.FilterSet):
         return queryset
 
 
+class ContactFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id")
+    decision_role = django_filters.ChoiceFilter(label=_("Decision role"), choices=Contact.DecisionRole.choices)
+    is_primary = django_filters.BooleanFilter(label=_("Primary contact"))
+
+    class Meta:
+        model = Contact
+        fields = ["q", "customer", "decision_role", "is_primary"]
+
+    def filter_search(self, queryset, name, value):
+        """A name prefix or a mobile number prefix, both as index ranges."""
+        text = to_half_width(value).strip()
+        if not text:
+            return queryset
+        digits = normalize_phone(text)
+        if digits and digits == re.sub(r"\D", "", text):
+            return queryset.filter(**_prefix_range("mobile", digits))
+        return queryset.filter(**_prefix_range("name", text))
+
+
 SORTS = {
     "activity": "last_activity_at",
     "name": "name_pinyin",

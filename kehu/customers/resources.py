@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core import resources
 from kehu.core.resources import BatchAction, Column, Resource, Tab
 from kehu.customers import activity_forms, pool, queries
-from kehu.customers.models import Customer, FollowUp, Visit
+from kehu.customers.models import Contact, Customer, FollowUp, Visit
 
 CUSTOMERS = resources.register(
     Resource(
@@ -207,5 +207,23 @@ POOL = resources.register(
         template="customers/pool_list.html",
         unscoped="the public pool: only customers without an owner, open to everyone with customers.view "
         "(tests/customers/test_pool_visibility.py)",
+    )
+)
+
+
+# --- contacts (the API; on pages they are a tab of the customer) ----------------------------------------------
+CONTACTS = resources.register(
+    Resource(
+        key="customers.contact",
+        model=Contact,
+        module="customers",
+        title=_("Contacts"),
+        rows=lambda user: Contact.objects.visible_to(user),
+        filterset=queries.ContactFilter,
+        sorts={"name": "name", "created": "pk"},
+        default_sort="-created",  # newest first: the primary key's own index, whatever the scope
+        api="contact",
+        serializer="kehu.customers.api.ContactSerializer",
+        columns=[],
     )
 )
