@@ -6,11 +6,13 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
 
+from kehu.core.api_resources import ResourceViewSet
 from kehu.core.menus import menu_for
 from kehu.org import services
 from kehu.org.forms import validate_phone
 from kehu.org.models import Department, Role, RoleGrant, User
-from kehu.org.scope import has_module_perm, subtree_ids
+from kehu.org.resources import USERS
+from kehu.org.scope import has_module_perm
 
 
 class ModulePermission(permissions.BasePermission):
@@ -172,20 +174,14 @@ class PasswordSerializer(serializers.Serializer):
         return value
 
 
-class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class UserViewSet(ResourceViewSet):
+    """People, with the user list's filters: `q`, `department` (and below), `role`, `status` (default active,
+    `all` for everyone) and `?sort=`."""
+
+    resource = USERS
     module, write_action = "org", "manage"
     permission_classes = [ModulePermission]
     serializer_class = UserSerializer
-    filterset_fields = ["status", "department", "roles"]
-    search_fields = ["username", "name", "phone"]
-    ordering_fields = ["username", "name", "date_joined"]
-
-    def get_queryset(self):
-        queryset = User.objects.select_related("department").prefetch_related("roles").order_by("username")
-        under = self.request.query_params.get("under_department", "")
-        if under.isdigit():
-            queryset = queryset.filter(department_id__in=subtree_ids({int(under)}))
-        return queryset
 
     @extend_schema(request=UserWriteSerializer, responses={201: UserSerializer})
     def create(self, request):

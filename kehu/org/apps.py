@@ -10,7 +10,7 @@ class OrgConfig(AppConfig):
 
     def ready(self):
         from kehu.core import modules
-        from kehu.org import defaults, leaks, menus, panels, signals  # noqa: F401
+        from kehu.org import defaults, leaks, menus, panels, resources, signals  # noqa: F401
 
         modules.register(
             modules.Module(

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.core.audit import audit_trail
-from kehu.core.listing import paginate
 from kehu.core.locking import StaleEdit
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.org import services
@@ -26,6 +25,7 @@ from kehu.org.forms import (
 )
 from kehu.org.login import is_locked_out
 from kehu.org.models import Department, Role, RoleGrant, User
+from kehu.org.resources import USERS
 from kehu.org.scope import has_module_perm, subtree_ids
 
 
@@ -169,37 +169,7 @@ def department_close(request, pk):
 
 
 # --- users ----------------------------------------------------------------------------------
-@login_required
-def user_list(request):
-    require_perm(request, "org", "view")
-    users = User.objects.select_related("department", "superior").prefetch_related("roles")
-    q = request.GET.get("q", "").strip()
-    if q:
-        users = users.filter(Q(name__icontains=q) | Q(username__icontains=q) | Q(phone__contains=q))
-    department_id = request.GET.get("department", "")
-    if department_id.isdigit():
-        users = users.filter(department_id__in=subtree_ids({int(department_id)}))
-    role_id = request.GET.get("role", "")
-    if role_id.isdigit():
-        users = users.filter(roles=role_id)
-    status = request.GET.get("status", User.Status.ACTIVE)
-    if status in User.Status.values:
-        users = users.filter(status=status)
-    page, listing = paginate(
-        request,
-        users,
-        {"username": "username", "name": "name", "department": "department__path", "joined": "date_joined"},
-        default_sort="department",
-    )
-    context = {
-        **listing,
-        "departments": Department.objects.get_tree(),
-        "roles": Role.objects.all(),
-        "filters": {"q": q, "department": department_id, "role": role_id, "status": status},
-        "statuses": User.Status.choices,
-        "can_manage": has_module_perm(request.user, "org", "manage"),
-    }
-    return render(request, "org/user_list.html", context)
+user_list = USERS.page_view()
 
 
 @login_required

@@ -1,6 +1,7 @@
 """Template tags of the generated list pages: a cell of a declared column, a filter of the filter bar."""
 
 from django import forms, template
+from django.template import Context
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
@@ -10,16 +11,21 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def cell(context, column, obj):
     """The content of `column` for the row `obj`."""
-    value = getattr(obj, column.key, None)
-    if callable(value):
-        value = value()
-    flat = context.flatten()
-    return column.compiled.render({**flat, "obj": obj, "value": value}, context.get("request"))
+    value = None if column.template else getattr(obj, column.key, None)
+    return column.compiled.template.render(Context({**_page_context(context), "obj": obj, "value": value}))
 
 
 @register.simple_tag(takes_context=True)
 def batch_inputs(context, action):
-    return action.compiled.render(context.flatten(), context.get("request")) if action.compiled else ""
+    return action.compiled.template.render(Context(_page_context(context))) if action.compiled else ""
+
+
+def _page_context(context) -> dict:
+    """The page's context flattened once per rendering (not once per cell); context processors already ran."""
+    cache = context.render_context
+    if "kehu_lists_context" not in cache:
+        cache["kehu_lists_context"] = context.flatten()
+    return cache["kehu_lists_context"]
 
 
 @register.simple_tag

@@ -1,0 +1,58 @@
+"""The read side of the organisation: the user list's filters (one FilterSet for the page and the API)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kehu.org.models import Department, Role, User
+from kehu.org.scope import subtree_ids
+
+EVERYONE = "all"
+
+
+def department_choices():
+    """The department tree for a select, indented by depth."""
+    return [(d.pk, "　" * (d.depth - 1) + d.name) for d in Department.objects.get_tree()]
+
+
+class UserFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    department = django_filters.ChoiceFilter(
+        label=_("Department"), choices=department_choices, method="filter_department"
+    )
+    role = django_filters.ModelChoiceFilter(label=_("Role"), queryset=Role.objects.all(), field_name="roles")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[*User.Status.choices, (EVERYONE, _("Everyone"))],
+        method="filter_status",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "department", "role", "status"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Active people unless asked otherwise: the page and the API list the same people by default.
+        if data is None or not data.get("status"):
+            data = data.copy() if data is not None else {}
+            data["status"] = User.Status.ACTIVE
+        super().__init__(data, *args, **kwargs)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(username__icontains=value) | Q(phone__contains=value))
+
+    def filter_department(self, queryset, name, value):
+        """The department and the departments below it."""
+        return queryset.filter(department_id__in=subtree_ids({int(value)}))
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == EVERYONE else queryset.filter(status=value)
+
+
+def users_for(user):
+    """The people of the user list (organisation administration: everyone, for those with org.view)."""
+    return User.objects.select_related("department", "superior").prefetch_related("roles")
