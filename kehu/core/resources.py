@@ -132,6 +132,7 @@ class Resource:
     template: str = "core/resource_list.html"
     empty_template: str = ""  # rendered with the page's context (e.g. per tab) when the list is empty
     actions_template: str = ""  # the buttons beside the page title
+    row_class: str = ""  # a template for the row's CSS class (e.g. unread messages)
     icon: str = "list-ul"
 
     # --- the one read path -----------------------------------------------------------------------------
@@ -145,8 +146,9 @@ class Resource:
         return next((tab for tab in self.tabs if tab.key == key), None)
 
     def check_access(self, user, tab: str = "") -> None:
-        """The permission the list (and the tab) needs: the same for the page, the API and the export."""
-        if not user.has_perm(f"{self.module}.{self.perm}"):
+        """The permission the list (and the tab) needs: the same for the page, the API and the export. A list
+        with no `perm` shows only the user's own things (their messages) and needs none."""
+        if self.perm and not user.has_perm(f"{self.module}.{self.perm}"):
             raise PermissionDenied
         spec = self.tab(tab)
         if spec and not spec.offered_to(user, self.module):
@@ -248,6 +250,7 @@ class Resource:
             "today": timezone.localdate(),
             "empty_template": self.empty_template,
             "actions_template": self.actions_template,
+            "row_class": Column("row", "", self.row_class) if self.row_class else None,
             "title": self.tab(tab).label if self.tab(tab) and len(self.pages) > 1 else self.title,
             **(extra or {}),
         }

@@ -1,11 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.api_resources import ResourceViewSet
 from kehu.notify import services
 from kehu.notify.models import Message
+from kehu.notify.resources import MESSAGES
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -19,18 +21,11 @@ class MessageSerializer(serializers.ModelSerializer):
         return obj.read_at is not None
 
 
-class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The current user's message centre."""
+class MessageViewSet(ResourceViewSet):
+    """The current user's message centre: `?box=unread|all` (default unread, as the page), `?level=`."""
 
+    resource = MESSAGES
     serializer_class = MessageSerializer
-    filterset_fields = ["level"]
-    ordering_fields = ["created_at"]
-
-    def get_queryset(self):
-        queryset = Message.objects.visible_to(self.request.user)
-        if self.request.query_params.get("unread") in {"1", "true"}:
-            queryset = queryset.unread()
-        return queryset
 
     @extend_schema(request=None, responses={200: serializers.DictField()}, description=str(_("Mark one message read.")))
     @action(detail=True, methods=["post"])

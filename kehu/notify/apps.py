@@ -8,4 +8,4 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Messages")
 
     def ready(self):
-        from kehu.notify import leaks, menus, panels  # noqa: F401
+        from kehu.notify import leaks, menus, panels, resources  # noqa: F401

@@ -1,10 +1,7 @@
 from kehu.core.leakcheck import scoped, unscoped
 from kehu.notify.models import Message
 
-scoped("notify:inbox", Message, "list", marker=lambda m: m.title, list_query="box=all")
 scoped("notify:message_detail", Message, "detail")
-scoped("api:message-list", Message, "list", api=True)
-scoped("api:message-detail", Message, "detail", api=True)
 scoped("api:message-read", Message, "detail", api=True, method="post")
 unscoped(
     "acts on the current user's own messages only",

@@ -5,20 +5,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from kehu.core.listing import paginate
 from kehu.notify import services
 from kehu.notify.models import Message
+from kehu.notify.resources import MESSAGES
 from kehu.org.scope import get_visible_or_404
 
-
-@login_required
-def inbox(request):
-    box = request.GET.get("box", "unread")
-    queryset = Message.objects.visible_to(request.user)
-    if box == "unread":
-        queryset = queryset.unread()
-    page, listing = paginate(request, queryset)
-    return render(request, "notify/inbox.html", {**listing, "box": box})
+inbox = MESSAGES.page_view()
 
 
 @login_required
