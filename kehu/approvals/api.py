@@ -3,13 +3,15 @@
 already handled answers 409 `task_closed`."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kehu.approvals import queries, registry, services
 from kehu.approvals.models import Delegation, FlowAction, FlowDefinition, FlowInstance, FlowTask
+from kehu.approvals.resources import INSTANCES, TASKS
+from kehu.core.api_resources import ResourceViewSet
 from kehu.org.models import User
 
 
@@ -148,21 +150,11 @@ def _valid(serializer_class, data):
     return serializer.validated_data
 
 
-class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """My approval tasks: `box=todo` (default), `done` or `cc`."""
+class TaskViewSet(ResourceViewSet):
+    """My approval tasks: `box=todo` (default), `done` or `cc`; `q` (title words), `type`. One task: mine only."""
 
+    resource = TASKS
     serializer_class = TaskSerializer
-    ordering_fields = ["created_at", "acted_at", "due_at"]
-
-    def get_queryset(self):
-        return queries.tasks_for(self.request.user, self.request.query_params.get("box", "todo"))
-
-    @extend_schema(
-        parameters=[OpenApiParameter("box", str, enum=["todo", "done", "cc"])],
-        responses={200: TaskSerializer(many=True)},
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=ActSerializer, responses={200: InstanceDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -185,19 +177,14 @@ class TaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(InstanceDetailSerializer(instance).data)
 
 
-class InstanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Approvals: `box=mine` (submitted by me, default), `involved` (I had a task) or `all` (all I may see: everything
-    with approvals.manage)."""
+class InstanceViewSet(ResourceViewSet):
+    """Approvals: `box=mine` (submitted by me, default), `involved` (I had a task) or `all` (approvals.manage,
+    as the page); `q` (title words), `type`, `state`."""
 
-    filterset_fields = ["doc_type", "state"]
-    search_fields = ["title"]
-    ordering_fields = ["started_at"]
+    resource = INSTANCES
 
     def get_serializer_class(self):
         return InstanceDetailSerializer if self.action == "retrieve" else InstanceSerializer
-
-    def get_queryset(self):
-        return queries.instances_for(self.request.user, self.request.query_params.get("box", "mine"))
 
     def get_object(self):
         return services.get_instance_for_user(self.request.user, self.kwargs["pk"])

@@ -1,6 +1,8 @@
 """The read side of approvals: the inboxes (to-do, done, submitted by me, copied to me, all) and counts."""
 
+import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from kehu.approvals.models import Delegation, FlowAction, FlowInstance, FlowTask
 
@@ -190,3 +192,30 @@ def with_shown_changes(actions, doc_type):
                 shown.append(change)
         action.shown_changes = shown
     return actions
+
+
+def _doc_type_choices():
+    from kehu.approvals import registry
+
+    return [(t.key, t.label) for t in registry.all_types()]
+
+
+class InstanceFilter(django_filters.FilterSet):
+    """The inboxes' filters (page and API): words of the title, document type, state."""
+
+    q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
+    type = django_filters.ChoiceFilter(label=_("Type"), field_name="doc_type", choices=_doc_type_choices)
+    state = django_filters.ChoiceFilter(label=_("State"), choices=FlowInstance.State.choices)
+
+    class Meta:
+        model = FlowInstance
+        fields = ["q", "type", "state"]
+
+
+class TaskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), field_name="instance__title", lookup_expr="icontains")
+    type = django_filters.ChoiceFilter(label=_("Type"), field_name="instance__doc_type", choices=_doc_type_choices)
+
+    class Meta:
+        model = FlowTask
+        fields = ["q", "type"]

@@ -4,11 +4,11 @@ from kehu.approvals import views
 
 app_name = "approvals"
 urlpatterns = [
-    path("", views.inbox, {"box": "todo"}, name="todo"),
-    path("done/", views.inbox, {"box": "done"}, name="done"),
-    path("mine/", views.inbox, {"box": "mine"}, name="mine"),
-    path("cc/", views.inbox, {"box": "cc"}, name="cc"),
-    path("all/", views.inbox, {"box": "all"}, name="all"),
+    path("", views.inbox_todo, name="todo"),
+    path("done/", views.inbox_done, name="done"),
+    path("mine/", views.inbox_mine, name="mine"),
+    path("cc/", views.inbox_cc, name="cc"),
+    path("all/", views.inbox_all, name="all"),
     path("<int:pk>/", views.instance_detail, name="instance"),
     path("<int:pk>/withdraw/", views.instance_withdraw, name="withdraw"),
     path("<int:pk>/resubmit/", views.instance_resubmit, name="resubmit"),

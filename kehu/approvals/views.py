@@ -19,6 +19,7 @@ from kehu.approvals import queries, registry, services
 from kehu.approvals.conditions import OPERATORS, OPERATORS_BY_KIND
 from kehu.approvals.forms import ActForm, CommentForm, DelegationForm, editable_inputs
 from kehu.approvals.models import Delegation, FlowAction, FlowDefinition, FlowInstance, FlowTask
+from kehu.approvals.resources import INSTANCES, TASKS
 from kehu.core.listing import paginate
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.org.models import Role
@@ -47,49 +48,38 @@ BOX_TITLES = {
 }
 
 
-@login_required
-def inbox(request, box):
-    if box == "all":
-        require_perm(request, "approvals", "manage")
-    q, doc_type, state = request.GET.get("q", "").strip(), request.GET.get("type", ""), request.GET.get("state", "")
-    if box in queries.INSTANCE_BOXES:
-        queryset = queries.instances_for(request.user, box)
-        queryset = queries.filter_instances(queryset, q=q, doc_type=doc_type, state=state)
-    else:
-        queryset = queries.tasks_for(request.user, box)
-        queryset = queries.filter_instances(queryset, q=q, doc_type=doc_type, prefix="instance__")
-    page, context = paginate(request, queryset)
+def _inbox_context(request, context):
+    """What an inbox row shows beyond the task or approval: its approval, type label and current holders."""
+    box, page = context["tab"], context["page"]
     rows = list(page.object_list)
-    if box == "todo" and not (q or doc_type):
+    params = request.GET
+    if box == "todo" and not (params.get("q") or params.get("type")):
         queries.remember_todo_count(request.user, page.paginator.count)
     instances = [r if isinstance(r, FlowInstance) else r.instance for r in rows]
     holders = queries.current_assignees(instances) if box in ("mine", "all") else {}
     types = {t.key: t.label for t in registry.all_types()}
-    return render(
-        request,
-        "approvals/inbox.html",
-        {
-            **context,
-            "box": box,
-            "box_title": str(BOX_TITLES[box]),
-            "rows": [
-                {
-                    "row": r,
-                    "instance": i,
-                    "holders": holders.get(i.pk, []),
-                    "type_label": types.get(i.doc_type, i.doc_type),
-                }
-                for r, i in zip(rows, instances, strict=True)
-            ],
-            "types": types,
-            "states": FlowInstance.State.choices,
-            "q": q,
-            "doc_type": doc_type,
-            "state": state,
-            "now": timezone.now(),
-            "can_manage": has_module_perm(request.user, "approvals", "manage"),
-        },
-    )
+    return {
+        "box": box,
+        "box_title": str(BOX_TITLES[box]),
+        "rows": [
+            {"row": r, "instance": i, "holders": holders.get(i.pk, []), "type_label": types.get(i.doc_type, i.doc_type)}
+            for r, i in zip(rows, instances, strict=True)
+        ],
+        "types": types,
+        "states": FlowInstance.State.choices,
+        "q": params.get("q", "").strip(),
+        "doc_type": params.get("type", ""),
+        "state": params.get("state", ""),
+        "now": timezone.now(),
+        "can_manage": request.user.has_perm("approvals.manage"),
+    }
+
+
+inbox_todo = TASKS.page_view("todo", _inbox_context)
+inbox_done = TASKS.page_view("done", _inbox_context)
+inbox_cc = TASKS.page_view("cc", _inbox_context)
+inbox_mine = INSTANCES.page_view("mine", _inbox_context)
+inbox_all = INSTANCES.page_view("all", _inbox_context)
 
 
 # --- one approval -----------------------------------------------------------------------------

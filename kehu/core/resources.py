@@ -216,7 +216,7 @@ class Resource:
         return obj
 
     # --- the HTML page ---------------------------------------------------------------------------------
-    def page(self, request, tab: str | None = None, extra: dict | None = None):
+    def page(self, request, tab: str | None = None, extra: Callable | None = None):
         """Render the list page; `tab` fixes the tab for pages that have a URL each (my / shared / all)."""
         params = request.GET.copy()
         if tab is not None:
@@ -252,16 +252,18 @@ class Resource:
             "actions_template": self.actions_template,
             "row_class": Column("row", "", self.row_class) if self.row_class else None,
             "title": self.tab(tab).label if self.tab(tab) and len(self.pages) > 1 else self.title,
-            **(extra or {}),
         }
+        if extra is not None:  # the page's own additions: rights for its buttons, facts about the rows shown
+            context.update(extra(request, context))
         return render(request, self.template, context)
 
     def page_view(self, tab: str | None = None, extra: Callable | None = None):
-        """A view function for the list page (`extra(request, tab)` adds context, e.g. buttons' rights)."""
+        """A view function for the list page; `extra(request, context)` returns what the page adds to the
+        context (rights for its buttons, facts about the rows of `context["page"]`)."""
         from django.contrib.auth.decorators import login_required
 
         def view(request):
-            return self.page(request, tab, extra(request, tab) if extra else None)
+            return self.page(request, tab, extra)
 
         view.__name__ = f"{self.key.replace('.', '_')}_{tab or 'list'}"
         return login_required(view)

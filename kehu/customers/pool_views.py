@@ -36,7 +36,7 @@ def _messages_of(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _pool_context(request, tab):
+def _pool_context(request, context):
     can_claim = request.user.has_perm("customers.add")
     cap = pool.daily_claim_cap(request.user) if can_claim else None
     now = timezone.now()

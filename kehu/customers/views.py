@@ -27,8 +27,8 @@ from kehu.customers.queries import timeline_for
 from kehu.customers.resources import CUSTOMERS
 
 
-def _list_context(request, tab):
-    user = request.user
+def _list_context(request, context):
+    user, tab = request.user, context["tab"]
     return {
         "scope": tab,
         "actions_template": "customers/_list_actions.html",

@@ -55,7 +55,9 @@ def test_todo_act_and_trail(org):
     assert [i["id"] for i in api(org.manager).get("/api/approvals/?box=involved").json()["results"]] == [instance.pk]
     assert api(org.manager).get("/api/approvals/").json()["results"] == []  # submitted nothing himself
     assert [i["id"] for i in api(org.admin).get("/api/approvals/?box=all").json()["results"]] == [instance.pk]
-    assert api(org.rep_east).get("/api/approvals/?box=all").json()["results"] == []  # took no part
+    # "all approvals" needs approvals.manage on the API as on the page
+    assert api(org.rep_east).get("/api/approvals/?box=all").status_code == 403
+    assert api(org.rep_east).get("/api/approvals/?box=involved").json()["results"] == []  # took no part
 
 
 def test_field_errors_and_outsiders(org):
