@@ -14,11 +14,8 @@ class ScopedAppConfig(AppConfig):
     def ready(self):
         from kehu.core import modules
         from kehu.core.leakcheck import scoped
-        from tests.scoped_app import approvals  # noqa: F401  (the tests.expense document type)
+        from tests.scoped_app import approvals, resources  # noqa: F401  (tests.expense; the memo lists)
         from tests.scoped_app.models import Memo
 
         modules.register(modules.Module("memos", "Memos", ("view", "add", "change", "delete"), scoped=True))
-        scoped("scoped_app:memo_list", Memo, "list", marker=lambda m: m.title)
         scoped("scoped_app:memo_detail", Memo, "detail")
-        scoped("api:memo-list", Memo, "list", api=True)
-        scoped("api:memo-detail", Memo, "detail", api=True)

@@ -1,16 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
-from kehu.core.listing import paginate
+from kehu.core.api_resources import ResourceViewSet
 from kehu.org.scope import get_visible_or_404
 from tests.scoped_app.models import Memo
+from tests.scoped_app.resources import MEMOS
 
-
-@login_required
-def memo_list(request):
-    page, listing = paginate(request, Memo.objects.visible_to(request.user).select_related("owner"))
-    return render(request, "scoped_app/memo_list.html", listing)
+memo_list = MEMOS.page_view()
 
 
 @login_required
@@ -25,8 +22,5 @@ class MemoSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "owner", "owner_department", "version"]
 
 
-class MemoViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = MemoSerializer
-
-    def get_queryset(self):
-        return Memo.objects.visible_to(self.request.user)
+class MemoViewSet(ResourceViewSet):
+    resource = MEMOS
