@@ -8,9 +8,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kehu.approvals import queries, registry, services
+from kehu.approvals import registry, services
 from kehu.approvals.models import Delegation, FlowAction, FlowDefinition, FlowInstance, FlowTask
-from kehu.approvals.resources import INSTANCES, TASKS
+from kehu.approvals.resources import DELEGATIONS, INSTANCES, TASKS
 from kehu.core.api_resources import ResourceViewSet
 from kehu.org.models import User
 
@@ -272,19 +272,11 @@ class DelegationSerializer(serializers.ModelSerializer):
         read_only_fields = ["cancelled_at"]
 
 
-class DelegationViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class DelegationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ResourceViewSet):
     """Delegations: mine (or everyone's, with approvals.manage). DELETE ends one."""
 
+    resource = DELEGATIONS
     serializer_class = DelegationSerializer
-
-    def get_queryset(self):
-        return queries.delegations_for(self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -26,6 +26,4 @@ unscoped(
     "api:approval-flow-list",
     "api:approval-flow-detail",
     "api:approval-flow-publish",
-    "api:approval-delegation-list",
-    "api:approval-delegation-detail",
 )

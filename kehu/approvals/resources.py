@@ -4,7 +4,7 @@ approvals themselves (submitted by me, involving me, all)."""
 from django.utils.translation import gettext_lazy as _
 
 from kehu.approvals import queries
-from kehu.approvals.models import FlowInstance, FlowTask
+from kehu.approvals.models import Delegation, FlowInstance, FlowTask
 from kehu.core import resources
 from kehu.core.resources import Resource, Tab
 
@@ -59,5 +59,22 @@ INSTANCES = resources.register(
         columns=[],
         template="approvals/inbox.html",
         unscoped=WHY,
+    )
+)
+
+DELEGATIONS = resources.register(
+    Resource(
+        key="approvals.delegation",
+        model=Delegation,
+        module="approvals",
+        perm="",  # one's own delegations; everyone's with approvals.manage
+        title=_("Delegation"),
+        rows=queries.delegations_for,
+        detail_rows=lambda user, action: Delegation.objects.visible_to(user),
+        api="approval-delegation",
+        serializer="kehu.approvals.api.DelegationSerializer",
+        columns=[],
+        template="approvals/delegations.html",
+        unscoped="one's own delegations; other people's need approvals.manage (tests/approvals/test_api.py)",
     )
 )

@@ -19,8 +19,7 @@ from kehu.approvals import queries, registry, services
 from kehu.approvals.conditions import OPERATORS, OPERATORS_BY_KIND
 from kehu.approvals.forms import ActForm, CommentForm, DelegationForm, editable_inputs
 from kehu.approvals.models import Delegation, FlowAction, FlowDefinition, FlowInstance, FlowTask
-from kehu.approvals.resources import INSTANCES, TASKS
-from kehu.core.listing import paginate
+from kehu.approvals.resources import DELEGATIONS, INSTANCES, TASKS
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.org.models import Role
 from kehu.org.scope import has_module_perm
@@ -407,13 +406,9 @@ def delegations(request):
         else:
             messages.success(request, _("Delegation saved."))
             return redirect("approvals:delegations")
-    page, context = paginate(request, queries.delegations_for(request.user))
     types = {t.key: t.label for t in registry.all_types()}
-    return render(
-        request,
-        "approvals/delegations.html",
-        {**context, "form": form, "manage": manage, "types": types, "today": timezone.localdate()},
-    )
+    context = DELEGATIONS.page_context(request)
+    return render(request, "approvals/delegations.html", {**context, "form": form, "manage": manage, "types": types})
 
 
 @login_required

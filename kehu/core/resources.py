@@ -218,6 +218,10 @@ class Resource:
     # --- the HTML page ---------------------------------------------------------------------------------
     def page(self, request, tab: str | None = None, extra: Callable | None = None):
         """Render the list page; `tab` fixes the tab for pages that have a URL each (my / shared / all)."""
+        return render(request, self.template, self.page_context(request, tab, extra))
+
+    def page_context(self, request, tab: str | None = None, extra: Callable | None = None) -> dict:
+        """The list page's context: for `page`, and for pages that show a list beside something else (a form)."""
         params = request.GET.copy()
         if tab is not None:
             params[self.tab_param] = tab
@@ -255,7 +259,7 @@ class Resource:
         }
         if extra is not None:  # the page's own additions: rights for its buttons, facts about the rows shown
             context.update(extra(request, context))
-        return render(request, self.template, context)
+        return context
 
     def page_view(self, tab: str | None = None, extra: Callable | None = None):
         """A view function for the list page; `extra(request, context)` returns what the page adds to the
