@@ -5,7 +5,6 @@ from django.core.management import CommandError, call_command
 
 from kehu.org.defaults import DEFAULT_ROLES
 from kehu.org.models import Department, User
-from kehu.org.scope import has_module_perm
 from tests.factories import log_in
 
 
@@ -44,7 +43,7 @@ def test_createadmin_makes_a_working_administrator(db, client):
     call_command("createadmin", username="boss", password="Strong-pass-2026", company="北京致远科技有限公司")
     boss = User.objects.get(username="boss")
     assert boss.department.name == "北京致远科技有限公司"
-    assert has_module_perm(boss, "org", "manage") and has_module_perm(boss, "config", "manage")
+    assert boss.has_perm("org.manage") and boss.has_perm("config.manage")
     assert not boss.is_superuser
     assert log_in(client, "boss", "Strong-pass-2026")
     with pytest.raises(CommandError):
