@@ -23,6 +23,7 @@ test: $(BIN)/kehu
 	$(BIN)/ruff check kehu tests bench
 	$(BIN)/ruff format --check kehu tests bench
 	DJANGO_SETTINGS_MODULE=kehu.settings_test $(BIN)/python -m django makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m django makemigrations --check --dry-run bench_memos
 	$(BIN)/pytest
 
 lint: $(BIN)/kehu

@@ -21,10 +21,10 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from bench import targets
+from bench.memos.models import Memo, MemoShare
 from kehu.org.models import Department, Role, RoleGrant, User
-from tests.scoped_app.models import Memo, MemoShare
 
-VERSION = 1  # bump whenever the generated data changes: cached data sets are then rebuilt
+VERSION = 2  # bump whenever the generated data changes: cached data sets are then rebuilt
 SEED = 20240601
 BASE = {"departments": 50, "users": 500, "memos": 1_000_000}
 MINIMUM = {"departments": 8, "users": 20, "memos": 100}

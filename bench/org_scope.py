@@ -7,9 +7,9 @@ provinces and teams under it and holds about 15% of the records at full scale.
 from django.db import connection
 from django.db.models import Q
 
+from bench.memos.models import Memo, MemoShare
 from bench.registry import Case, benchmark
 from kehu.org.scope import effective_scope
-from tests.scoped_app.models import Memo, MemoShare
 
 PAGE = 50
 

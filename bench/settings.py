@@ -1,9 +1,10 @@
-"""Settings for a benchmark worker: the test settings (which add `tests.scoped_app`, the owned model `Memo`)
-with the database replaced by the bench database of the worker's target and scale.
+"""Settings for a benchmark worker: the test settings' speed-ups (fast password hashing, tasks run in-process,
+plain static files) with the benchmarks' own owned model (`bench.memos`) instead of the test suite's app, the
+product's URLs, and the database replaced by the bench database of the worker's target and scale.
 
 The product's own database configuration is kept (SQLite: WAL and the same pragmas; PostgreSQL: persistent
 connections), only the database itself changes. A developer's DATABASE_URL / KEHU_TEST_DATABASE_URL never
-leaks into a benchmark run.
+leaks into a benchmark run. Nothing here imports the test suite.
 """
 
 import os
@@ -14,7 +15,10 @@ os.environ.pop("DATABASE_URL", None)
 os.environ.pop("KEHU_TEST_DATABASE_URL", None)
 
 from kehu.settings_test import *  # noqa: E402, F403
-from kehu.settings_test import DATABASES  # noqa: E402
+from kehu.settings_test import DATABASES, INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [app for app in INSTALLED_APPS if not app.startswith("tests.")] + ["bench.memos"]
+ROOT_URLCONF = "kehu.urls"
 
 _target = os.environ.get(targets.TARGET_VARIABLE, targets.SQLITE)
 _scale = targets.scale()

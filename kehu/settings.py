@@ -123,9 +123,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "kehu.org.backends.RoleGrantBackend",
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password is checked
+    "kehu.org.backends.PasswordBackend",  # username and password
+    "kehu.org.backends.RoleBackend",  # user.has_perm("<module>.<action>") from the user's role grants
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

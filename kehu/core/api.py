@@ -1,14 +1,23 @@
-"""What every API endpoint shares: pagination, the error format, scoped viewsets."""
+"""What every API endpoint shares: the module permission, pagination, the error format."""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kehu.core.locking import StaleEdit
+
+
+class ModulePermission(permissions.BasePermission):
+    """Read needs `<module>.view`, writes need `<module>.<write_action>` (the view's attributes; services check
+    again)."""
+
+    def has_permission(self, request, view):
+        action = "view" if request.method in permissions.SAFE_METHODS else view.write_action
+        return request.user.has_perm(f"{view.module}.{action}")
 
 
 class Pagination(pagination.PageNumberPagination):

@@ -5,7 +5,6 @@ from rest_framework import mixins, permissions, serializers, viewsets
 
 from kehu.core import services
 from kehu.core.models import Dictionary, DictionaryItem
-from kehu.org.scope import has_module_perm
 
 
 class DictionaryItemSerializer(serializers.ModelSerializer):
@@ -44,7 +43,7 @@ class ReadAllWriteConfig(permissions.BasePermission):
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return request.user.is_authenticated
-        return has_module_perm(request.user, "config", "manage")
+        return request.user.has_perm("config.manage")
 
 
 class DictionaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from kehu.core.menus import fill_badges, menu_for, mobile_bar_for
+from kehu.core.topbar import counters_for
 
 
 def shell(request):
@@ -8,17 +9,17 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"languages": settings.LANGUAGES}
-    from kehu.notify.services import unread_count
-
     groups = menu_for(user)
     entries = [e for g in groups for e in g["entries"]]
     fill_badges(user, entries)
     matching = [e for e in entries if request.path == e.url or (e.url != "/" and request.path.startswith(e.url))]
     active = max(matching, key=lambda e: len(e.url)).key if matching else ""
+    counters = counters_for(user)
     return {
         "menu_groups": groups,
         "mobile_bar": mobile_bar_for(user),
-        "unread_count": unread_count(user),
+        "top_bar": counters,
+        **{counter["name"]: counter["count"] for counter in counters},
         "active_menu": active,
         "languages": settings.LANGUAGES,
     }

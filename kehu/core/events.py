@@ -68,7 +68,8 @@ def subscribers(name: str) -> list[Callable[[Event], None]]:
     return list(_subscribers.get(name, ()))
 
 
-def _in_business_transaction(using=None) -> bool:
+def in_business_transaction(using=None) -> bool:
+    """True inside a transaction the code opened (so an emitted event would wait for its commit)."""
     # The test case's own wrapping transaction stands for autocommit: only blocks opened by the code count.
     blocks = transaction.get_connection(using).atomic_blocks
     return any(not getattr(block, "_from_testcase", False) for block in blocks)
@@ -80,7 +81,7 @@ def emit(name: str, using=None, **payload) -> Event:
     if name not in _labels:
         raise LookupError(f"unknown event {name!r}: declare it first")
     event = Event(name, payload)
-    if _in_business_transaction(using):
+    if in_business_transaction(using):
         transaction.on_commit(partial(deliver, event), using=using)
     else:
         deliver(event)

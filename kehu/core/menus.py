@@ -88,7 +88,6 @@ def fill_badges(user, entries) -> None:
 def menu_for(user) -> list[dict]:
     """The menu groups and entries `user` sees, with ops' labels, order and per-role hiding applied."""
     from kehu.core.models import MenuSetting
-    from kehu.org.scope import has_module_perm
 
     cached = user.__dict__.get("_kehu_menu")
     if cached is not None:
@@ -97,7 +96,7 @@ def menu_for(user) -> list[dict]:
     role_ids = set(user.roles.values_list("pk", flat=True)) if user.is_authenticated else set()
     shown: list[ShownEntry] = []
     for entry in _entries.values():
-        if entry.permission and not has_module_perm(user, *entry.permission):
+        if entry.permission and not user.has_perm("{}.{}".format(*entry.permission)):
             continue
         setting = settings_by_key.get(entry.key)
         label, order = str(entry.label), entry.order

@@ -1,17 +1,20 @@
-"""Changes to what sales operations configure: menu labels and visibility, dictionary values."""
+"""Changes to what sales operations configure (menu labels and visibility, dictionary values) and to a user's
+interface language."""
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 
 from kehu.core.locking import save_versioned
 from kehu.core.models import DictionaryItem, MenuSetting
-from kehu.org.scope import has_module_perm
 
 
 def _require_config(actor):
-    if not has_module_perm(actor, "config", "manage"):
+    if not actor.has_perm("config.manage"):
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
@@ -87,3 +90,17 @@ def update_dictionary_item(
         is_active,
     )
     return save_versioned(item, actor, expected_version)
+
+
+def is_offered_language(language: str) -> bool:
+    return language in dict(settings.LANGUAGES) and check_for_language(language)
+
+
+def set_user_language(user, language: str) -> None:
+    """Remember `language` as the interface language of `user`: it is restored at their next login and used
+    for the messages and background work written for them. Anyone may set their own; a language the site does
+    not offer is refused. A personal preference, not business data: no audit trail, no version bump."""
+    if not is_offered_language(language):
+        raise ValidationError({"language": _("This language is not available.")})
+    get_user_model().objects.filter(pk=user.pk).update(language=language)
+    user.language = language

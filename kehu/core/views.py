@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -8,7 +7,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,11 +17,11 @@ from kehu.core.forms import DictionaryItemForm, MenuSettingForm
 from kehu.core.locking import StaleEdit
 from kehu.core.models import Dictionary, DictionaryItem, MenuSetting
 from kehu.core.workbench import panels_for
-from kehu.org.scope import has_module_perm
 
 
 def require_perm(request, module: str, action: str) -> None:
-    if not has_module_perm(request.user, module, action):
+    """403 unless the user's roles grant `action` on `module` (answered by org's RoleBackend)."""
+    if not request.user.has_perm(f"{module}.{action}"):
         raise PermissionDenied
 
 
@@ -55,12 +53,12 @@ def set_language(request):
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
-    if language in dict(settings.LANGUAGES) and check_for_language(language):
+    if services.is_offered_language(language):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax"
         )
         if request.user.is_authenticated:
-            get_user_model().objects.filter(pk=request.user.pk).update(language=language)
+            services.set_user_language(request.user, language)
     return response
 
 

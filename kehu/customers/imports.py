@@ -19,7 +19,6 @@ rows are written without the ORM's per-field work (see `sheet_rows` and `_insert
 measures it.
 """
 
-import json
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -894,7 +893,3 @@ def error_report(result: ImportResult | Validation) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def errors_json(errors: list[RowError]) -> str:
-    return json.dumps([e.as_dict() for e in errors[:MAX_STORED_ERRORS]], ensure_ascii=False)

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core import topbar
 from kehu.core.menus import MenuEntry, register, register_badge
 
 register(MenuEntry("messages", _("Messages"), "notify:inbox", "workbench", "bell", 20, mobile_order=40, badge="unread"))
@@ -12,3 +13,4 @@ def _unread(user) -> int:
 
 
 register_badge("unread", _unread)
+topbar.register(topbar.Counter("unread_count", "notify/_bell.html", _unread, order=10))

@@ -15,7 +15,9 @@ READ_MESSAGES_KEPT_DAYS = 180
 
 @db_task()
 def deliver_message(user_ids: list[int], title: str, body: str = "", link: str = "", level: str = "info") -> int:
-    """Send a message from outside the request (a reminder, a long job's result)."""
+    """Send a message from the worker instead of the request (a reminder, a long job's result). Enqueue it from
+    an event subscriber or a periodic task, never inside a service's transaction: the worker may run before that
+    transaction commits."""
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
     return len(send_message(users, title, body, link, level))
 

@@ -18,7 +18,6 @@ def message_detail(request, pk):
     message = get_visible_or_404(Message, request.user, pk)
     if message.read_at is None:
         services.mark_read(request.user, [message.pk])
-        request.user.__dict__.pop("_kehu_unread", None)
     if request.GET.get("go") and message.link and url_has_allowed_host_and_scheme(message.link, {request.get_host()}):
         return redirect(message.link)
     return render(request, "notify/message_detail.html", {"message": message})

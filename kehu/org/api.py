@@ -6,21 +6,13 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
 
+from kehu.core.api import ModulePermission
 from kehu.core.api_resources import ResourceViewSet
 from kehu.core.menus import menu_for
 from kehu.org import services
 from kehu.org.forms import validate_phone
 from kehu.org.models import Department, Role, RoleGrant, User
 from kehu.org.resources import USERS
-from kehu.org.scope import has_module_perm
-
-
-class ModulePermission(permissions.BasePermission):
-    """Read needs `<module>.view`, writes need `<module>.<write_action>` (services check again)."""
-
-    def has_permission(self, request, view):
-        action = "view" if request.method in permissions.SAFE_METHODS else view.write_action
-        return has_module_perm(request.user, view.module, action)
 
 
 # --- departments ----------------------------------------------------------------------------

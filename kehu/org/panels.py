@@ -4,11 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.workbench import Panel, register
 from kehu.org.models import Department, Role, User
-from kehu.org.scope import has_module_perm
 
 
 def _organisation(request):
-    if not has_module_perm(request.user, "org", "manage"):
+    if not request.user.has_perm("org.manage"):
         return None
     return {
         "tiles": [

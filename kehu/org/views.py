@@ -26,7 +26,7 @@ from kehu.org.forms import (
 from kehu.org.login import is_locked_out
 from kehu.org.models import Department, Role, RoleGrant, User
 from kehu.org.resources import USERS
-from kehu.org.scope import has_module_perm, subtree_ids
+from kehu.org.scope import subtree_ids
 
 
 # --- authentication -------------------------------------------------------------------------
@@ -73,7 +73,7 @@ def department_list(request):
         {
             "departments": departments,
             "show_closed": show_closed,
-            "can_manage": has_module_perm(request.user, "org", "manage"),
+            "can_manage": request.user.has_perm("org.manage"),
         },
     )
 
@@ -127,7 +127,7 @@ def department_edit(request, pk=None):
         "form": form,
         "department": department,
         "trail": audit_trail(department) if department else [],
-        "can_manage": has_module_perm(request.user, "org", "manage"),
+        "can_manage": request.user.has_perm("org.manage"),
     }
     return render(request, "org/department_form.html", context)
 
@@ -180,7 +180,7 @@ def user_detail(request, pk):
         "person": person,
         "locked_out": is_locked_out(person.username),
         "trail": audit_trail(person),
-        "can_manage": has_module_perm(request.user, "org", "manage"),
+        "can_manage": request.user.has_perm("org.manage"),
         "password_form": AdminPasswordForm(),
     }
     return render(request, "org/user_detail.html", context)
@@ -266,7 +266,7 @@ def role_list(request):
     return render(
         request,
         "org/role_list.html",
-        {"roles": roles, "can_manage": has_module_perm(request.user, "org", "manage")},
+        {"roles": roles, "can_manage": request.user.has_perm("org.manage")},
     )
 
 
@@ -306,7 +306,7 @@ def role_edit(request, pk=None):
         "trail": audit_trail(role) if role else [],
         "scopes": RoleGrant.Scope.choices,
         "departments": Department.objects.filter(is_active=True).order_by("path"),
-        "can_manage": has_module_perm(request.user, "org", "manage"),
+        "can_manage": request.user.has_perm("org.manage"),
         "holders": role.users.filter(status=User.Status.ACTIVE).select_related("department") if role else [],
     }
     return render(request, "org/role_form.html", context)

@@ -12,7 +12,8 @@ def test_send_and_read(client, org):
     page = client.get("/").content.decode()
     assert 'data-unread="1"' in page
     message = Message.objects.get(recipient=org.rep)
-    assert client.get(f"/messages/{message.pk}/").status_code == 200
+    page = client.get(f"/messages/{message.pk}/").content.decode()
+    assert "<title>拜访计划提醒 ·" in page and "明天 10:00 拜访客户" in page
     message.refresh_from_db()
     assert message.read_at is not None
     badge = client.get("/messages/unread-badge/").content.decode()
@@ -49,10 +50,16 @@ def test_api_lists_own_messages_and_marks_read(client, org):
 
 
 def test_message_link_only_redirects_inside_the_site(client, org):
-    [message] = services.send_message([org.rep], "外链", link="https://evil.example.com/")
+    [inside] = services.send_message([org.rep], "内链", link="/customers/")
+    [outside] = services.send_message([org.rep], "外链", body="请查看", link="https://evil.example.com/")
     client.force_login(org.rep)
-    response = client.get(f"/messages/{message.pk}/?go=1")
-    assert response.status_code == 200
+    response = client.get(f"/messages/{inside.pk}/?go=1")
+    assert response.status_code == 302 and response["Location"] == "/customers/"
+    response = client.get(f"/messages/{outside.pk}/?go=1")
+    assert response.status_code == 200 and "Location" not in response
+    page = response.content.decode()
+    assert "<title>外链 ·" in page and "请查看" in page
+    assert "evil.example.com" not in page
 
 
 def test_tasks_deliver_and_purge(org):

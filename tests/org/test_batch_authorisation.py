@@ -89,3 +89,16 @@ def test_nobody_hands_out_more_than_they_may_do_themselves(org):
     assert "系统管理员" in error.value.message_dict["roles"][0]
     assert not ops.roles.filter(code="system_admin").exists()
     services.batch_authorise(ops, roles=[Role.objects.get(code="sales_rep")], users=[org.rep_east])
+
+
+def test_batch_authorise_through_the_api(client, org):
+    from kehu.org.models import Role
+
+    client.force_login(org.admin)
+    role = Role.objects.get(code="sales_rep")
+    response = client.post(
+        "/api/authorise/",
+        {"operation": "grant", "roles": [role.pk], "departments": [org.east.pk]},
+        content_type="application/json",
+    )
+    assert response.json() == {"users": 1, "changed": 1, "unchanged": 0}

@@ -84,3 +84,16 @@ def test_a_rep_cannot_open_the_department_pages(client, org):
     assert client.get("/org/departments/").status_code == 403
     assert client.post("/org/departments/new/", {"name": "x"}).status_code == 403
     assert User.objects.count() == 10
+
+
+def test_create_department_and_close_through_the_api(client, org):
+    client.force_login(org.admin)
+    created = client.post(
+        "/api/departments/", {"name": "天津组", "parent": org.north.pk}, content_type="application/json"
+    )
+    assert created.status_code == 201
+    department_id = created.json()["id"]
+    assert created.json()["full_name"] == "总公司 / 销售中心 / 华北销售部 / 天津组"
+    closed = client.post(f"/api/departments/{department_id}/close/")
+    assert closed.json()["is_active"] is False
+    assert Department.objects.get(pk=department_id).is_active is False

@@ -1,6 +1,7 @@
 """Real `kehu` processes for tests: workers and one-off commands against the test database."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,9 @@ def run_in_shell(env, code: str) -> subprocess.CompletedProcess:
     )
 
 
-def stop(process: subprocess.Popen) -> str:
-    process.terminate()
-    return process.communicate(timeout=30)[0]
+def stop(process: subprocess.Popen, graceful: bool = False) -> str:
+    """Stop a process and return its output. `graceful` asks a worker to finish the tasks it holds first
+    (Huey's SIGINT), so everything it took is done and logged when this returns."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT if graceful else signal.SIGTERM)
+    return process.communicate(timeout=60)[0]

@@ -4,10 +4,9 @@ import importlib
 import secrets
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-
-from kehu.org.models import User
 
 
 class Command(BaseCommand):
@@ -19,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, if_empty=False, password=None, seed=2026, **options):
-        if User.objects.exists():
+        if get_user_model().objects.exists():
             if if_empty:
                 self.stdout.write("The database already has data: demo data not loaded.")
                 return
