@@ -25,15 +25,15 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 ACTIONS = {
-    "submit": gettext_lazy("submitted for approval"),
-    "approve": gettext_lazy("approved"),
-    "reject": gettext_lazy("rejected"),
-    "return": gettext_lazy("returned"),
-    "withdraw": gettext_lazy("withdrawn"),
-    "activate": gettext_lazy("activated"),
+    "submit": pgettext_lazy("document action", "submitted for approval"),
+    "approve": pgettext_lazy("document action", "approved"),
+    "reject": pgettext_lazy("document action", "rejected"),
+    "return": pgettext_lazy("document action", "returned"),
+    "withdraw": pgettext_lazy("document action", "withdrawn"),
+    "activate": pgettext_lazy("document action", "activated"),
 }
 
 
