@@ -132,13 +132,6 @@ class ActSerializer(serializers.Serializer):
     position = serializers.ChoiceField(choices=["before", "after"], required=False, default="after")
     changes = serializers.DictField(required=False, default=dict, help_text="approve: corrected editable fields")
 
-    def validate(self, data):
-        if data["action"] == "transfer" and not data.get("to_user"):
-            raise serializers.ValidationError({"to_user": _("Choose who takes over this step.")})
-        if data["action"] == "add_signer" and not data.get("signer"):
-            raise serializers.ValidationError({"signer": _("Choose who signs.")})
-        return data
-
 
 class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000)
@@ -188,6 +181,12 @@ class InstanceViewSet(ResourceViewSet):
 
     def get_object(self):
         return services.get_instance_for_user(self.request.user, self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        """One approval; opening it reads the copies of it sent to me, as the page does."""
+        instance = self.get_object()
+        services.mark_copies_read(request.user, instance)
+        return Response(InstanceDetailSerializer(instance).data)
 
     @extend_schema(request=None, responses={200: InstanceDetailSerializer})
     @action(detail=True, methods=["post"])

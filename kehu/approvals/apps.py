@@ -9,7 +9,7 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self):
-        from kehu.approvals import defaults, leaks, menus, panels, resources  # noqa: F401
+        from kehu.approvals import defaults, events, leaks, menus, panels, resources  # noqa: F401
         from kehu.core import modules
 
         modules.register(

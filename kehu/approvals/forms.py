@@ -38,15 +38,6 @@ class ActForm(forms.Form):
         self.fields["to_user"].queryset = active_people()
         self.fields["signer"].queryset = active_people()
 
-    def clean(self):
-        data = super().clean()
-        action = data.get("action")
-        if action == "transfer" and not data.get("to_user"):
-            self.add_error("to_user", _("Choose who takes over this step."))
-        if action == "add_signer" and not data.get("signer"):
-            self.add_error("signer", _("Choose who signs."))
-        return data
-
 
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

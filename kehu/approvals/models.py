@@ -2,7 +2,8 @@
 instance per submission of a document, the tasks people act on, and the append-only trail of actions.
 
 Nothing here is pickled: the flow graph is JSON validated at publish time (`graph.py`), the document's form is
-JSON (what the approvers see and may correct), and every state change happens in `services.py`.
+JSON (what the approvers see and may correct), and every state change happens in the engine's service modules
+(`submission.py`, `decisions.py`, `routing.py`, ... re-exported by `services.py`).
 """
 
 import hashlib

@@ -152,7 +152,7 @@ def document_approvals(doc_type_key: str, object_id) -> list[dict]:
     """Every approval of one document, latest first, with its diagram and trail, for the document's page
     (the caller has already checked the user may see the document)."""
     from kehu.approvals import graph, registry
-    from kehu.approvals.services import verify_trail
+    from kehu.approvals.trail import verify_trail
 
     doc_type = registry.get(doc_type_key)
     instances = list(

@@ -1,15 +1,17 @@
 """Document types register here, once, to become approvable (DESIGN.md "Approvals").
 
-A registration names the model, the fields a flow may branch on (with their types) and approvers may
-correct, how to read the document into the approval form, and the effects: what submitting does to the
-document (it locks), what approval does (the corrected form becomes the business record, in the same
-transaction) and what sends it back to draft (reject, return to the submitter, withdraw). Registering a
-type is one call in the owning app's `ready()`; `docs/*/approvals-admin.md` shows one end to end.
+A registration is a declaration: the key, a label, the model (an `ApprovableDocument`, `documents.py`) and the
+fields a flow may branch on (with their types) and approvers may correct. Everything a document does in
+approval — its status table, the lock while pending, its approval form, the validation of corrections, what
+approval, rejection, return and withdrawal do — comes from the model's `ApprovableDocument` base and the hooks
+it overrides. Registering a type is a few lines in the owning app's `approvals.py`, imported from `ready()`;
+`docs/*/approvals-admin.md` shows one end to end.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 KINDS = {
@@ -54,28 +56,14 @@ class Field:
         return str(value)
 
 
-def _noop(*args, **kwargs):
-    return None
-
-
 @dataclass(frozen=True)
 class DocumentType:
     key: str  # "<app>.<what>", e.g. "customers.create"
     label: str
-    model: type
+    model: type  # an ApprovableDocument
     fields: tuple[Field, ...]
-    form: Callable  # (document) -> dict of field values (JSON-serialisable)
-    title: Callable  # (document) -> str
-    url: Callable  # (document) -> str
-    on_approved: Callable  # (document, form: dict, instance) -> None; runs in the approving transaction
-    on_submitted: Callable = _noop  # (document, actor) -> None; lock it (e.g. status "pending")
-    on_back_to_draft: Callable = _noop  # (document, instance, reason: str) -> None; rejected, returned, withdrawn
-    check_submit: Callable = _noop  # (actor, document) -> None; raise PermissionDenied / ValidationError / Http404
-    can_view: Callable = lambda actor, document: False  # noqa: E731  who may read the trail besides participants
-    clean_changes: Callable = lambda document, form, changes: changes  # noqa: E731  validate approvers' corrections
     order: int = 100
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -96,17 +84,34 @@ class DocumentType:
 _types: dict[str, DocumentType] = {}
 
 
-def register(doc_type: DocumentType) -> DocumentType:
-    _types[doc_type.key] = doc_type
+def register(key: str, label, model: type, fields, *, order: int = 100, description="") -> DocumentType:
+    """Make `model` (an `ApprovableDocument`) approvable as document type `key`. One type per model: its status
+    table and hooks are the model's."""
+    from kehu.approvals.documents import ApprovableDocument
+
+    if not (isinstance(model, type) and issubclass(model, ApprovableDocument)):
+        raise TypeError(f"{key}: {model!r} is not an ApprovableDocument")
+    other = next((t.key for t in _types.values() if t.model is model and t.key != key), None)
+    if other:
+        raise ValueError(f"{key}: {model.__name__} is already registered as {other}")
+    doc_type = DocumentType(key, label, model, tuple(fields), order=order, description=description)
+    _types[key] = doc_type
     return doc_type
-
-
-def unregister(key: str) -> None:
-    _types.pop(key, None)
 
 
 def get(key: str) -> DocumentType | None:
     return _types.get(key)
+
+
+def get_or_404(key: str) -> DocumentType:
+    doc_type = _types.get(key)
+    if doc_type is None:
+        raise Http404
+    return doc_type
+
+
+def for_model(model: type) -> DocumentType | None:
+    return next((t for t in _types.values() if t.model is model), None)
 
 
 def all_types() -> list[DocumentType]:

@@ -106,7 +106,7 @@ def instance_context(request, instance) -> dict:
     document_url = ""
     if doc_type:
         try:
-            document_url = doc_type.url(doc_type.get_document(instance.object_id))
+            document_url = doc_type.get_document(instance.object_id).approval_url()
         except doc_type.model.DoesNotExist:
             document_url = ""
     return {
@@ -136,10 +136,7 @@ def instance_context(request, instance) -> dict:
 def instance_detail(request, pk):
     instance = services.get_instance_for_user(request.user, pk)
     context = instance_context(request, instance)
-    # Opening a copy marks it read.
-    FlowTask.objects.filter(
-        instance=instance, assignee=request.user, kind=FlowTask.Kind.CC, state=FlowTask.State.OPEN
-    ).update(state=FlowTask.State.DONE, result="read", acted_at=timezone.now())
+    services.mark_copies_read(request.user, instance)
     return render(request, "approvals/instance.html", context)
 
 

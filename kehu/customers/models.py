@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from kehu.approvals.documents import ApprovableDocument
 from kehu.core.locking import VersionedModel
 from kehu.org.models import Department
 from kehu.org.scope import OwnedModel
@@ -19,7 +20,7 @@ def dictionary_choices(code: str):
     return {"dictionary__code": code}
 
 
-class Customer(OwnedModel, VersionedModel):
+class Customer(ApprovableDocument, OwnedModel, VersionedModel):
     """A company we sell to. Owned by a rep; without an owner it sits in the public pool (公海)."""
 
     scope_module = "customers"
@@ -143,6 +144,45 @@ class Customer(OwnedModel, VersionedModel):
         from django.urls import reverse
 
         return reverse("customers:detail", kwargs={"pk": self.pk})
+
+    # --- as an approvable document ("customers.create", customers/approvals.py) ---------------------
+    # Pending approval is locked; approval activates it; rejected, returned or withdrawn, it is a draft again.
+    # A draft is activated at once when no creation flow is published (any more).
+    TRANSITIONS = {**ApprovableDocument.TRANSITIONS, ("draft", "activate"): "active"}
+    locked_message = _("This customer is in approval and cannot be changed until the approval ends.")
+
+    def approval_form(self) -> dict:
+        from kehu.customers import services
+
+        return services.approval_form(self)
+
+    def clean_approval_changes(self, changes: dict) -> dict:
+        from kehu.customers import services
+
+        return services.clean_approval_changes(self, changes)
+
+    def check_submit(self, actor) -> None:
+        from kehu.customers import services
+
+        services.check_can_submit(actor, self)
+
+    def can_view_approval(self, user) -> bool:
+        return Customer.objects.visible_to(user).filter(pk=self.pk).exists()
+
+    def on_submitted(self, actor, instance) -> None:
+        from kehu.customers import services
+
+        services.log_event(self, CustomerEvent.Kind.SUBMITTED, actor)
+
+    def on_approved(self, form: dict, instance) -> None:
+        from kehu.customers import services
+
+        services.activate_approved(self, form, instance.title)
+
+    def on_sent_back(self, instance, reason: str) -> None:
+        from kehu.customers import services
+
+        services.log_event(self, CustomerEvent.Kind.BACK_TO_DRAFT, None, f"{instance.get_state_display()} · {reason}")
 
     @property
     def in_pool(self) -> bool:
@@ -445,7 +485,7 @@ class CustomerEvent(models.Model):
         return f"{self.kind} {self.customer_id}"
 
 
-class TransferRequest(models.Model):
+class TransferRequest(ApprovableDocument):
     """A transfer or leaver handover waiting for approval, when ops published a flow for them: approval performs
     the move (as the requester, within their scope at that moment); rejection leaves the customers where they are."""
 
@@ -475,6 +515,48 @@ class TransferRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.to_user_id}"
+
+    # --- as an approvable document ("customers.transfer", customers/approvals.py) -------------------
+    # Approved, the move is carried out; rejected or withdrawn, nothing moves; returned, it waits for the requester.
+    TRANSITIONS = {
+        ("pending", "submit"): "pending",
+        ("pending", "approve"): "done",
+        ("pending", "reject"): "dropped",
+        ("pending", "withdraw"): "dropped",
+        ("pending", "return"): "pending",
+    }
+
+    def approval_title(self) -> str:
+        from kehu.customers import services
+
+        return services.transfer_title(self)
+
+    def approval_form(self) -> dict:
+        from kehu.customers import services
+
+        return services.transfer_form(self)
+
+    def can_view_approval(self, user) -> bool:
+        return self.requested_by_id == user.pk or (
+            self.to_user_id == user.pk
+            and Customer.objects.visible_to(user).filter(pk__in=self.customer_ids[:500]).exists()
+        )
+
+    def approval_url(self) -> str:
+        return ""
+
+    def on_approved(self, form: dict, instance) -> None:
+        from kehu.customers import services
+
+        services.carry_out_request(self)
+
+    def on_returned(self, instance, reason: str) -> None:
+        pass  # it waits for the requester to resubmit it
+
+    def on_sent_back(self, instance, reason: str) -> None:  # rejected or withdrawn: nothing moves
+        from kehu.customers import services
+
+        services.drop_request(self, f"{instance.get_state_display()} · {reason}")
 
 
 class ImportJob(models.Model):

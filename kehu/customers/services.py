@@ -6,12 +6,14 @@ The public pool (`pool.py`), follow-ups and visits (`activities.py`) and imports
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.approvals import documents
 from kehu.core.locking import save_versioned
 from kehu.core.models import DictionaryItem
 from kehu.core.numbering import next_number
@@ -151,6 +153,10 @@ def _clean_customer_data(data: dict) -> dict:
             errors["credit_code"] = [
                 _("This is not a valid unified social credit code (18 characters, check digit per GB 32100).")
             ]
+    if data.get("website"):
+        data["website"] = clean_website(data["website"])
+        if data["website"] is None:
+            errors["website"] = [_("Enter a valid web address.")]
     for name, code in DICTIONARY_FIELDS.items():
         item = data.get(name)
         if item is not None and (item.dictionary.code != code or not item.is_active):
@@ -158,6 +164,19 @@ def _clean_customer_data(data: dict) -> dict:
     if errors:
         raise ValidationError(errors)
     return data
+
+
+def clean_website(value: str) -> str | None:
+    """A web address people can open: http(s) only (a `javascript:` link is refused), https:// when none is
+    given. None when it is not a web address."""
+    value = value.strip()
+    if "://" not in value:
+        value = f"https://{value}"
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return None
+    return value
 
 
 def _clean_contacts(contacts: list[dict]) -> list[dict]:
@@ -223,8 +242,7 @@ def check_owned_limit(user: User, adding: int = 1) -> None:
 
 def check_not_locked(customer: Customer) -> None:
     """A customer in approval is locked: the approvers decide on what was submitted."""
-    if customer.status == Customer.Status.PENDING:
-        raise ValidationError(_("This customer is in approval and cannot be changed until the approval ends."))
+    documents.check_not_locked(customer)
 
 
 def log_event(customer, kind, actor, text=""):
@@ -293,8 +311,7 @@ def create_customer(
 def check_can_submit(actor, customer: Customer) -> Customer:
     """Only a draft in the actor's change scope goes into approval (404 outside the scope)."""
     customer = get_customer_for_user(actor, customer.pk, "change")
-    if customer.status != Customer.Status.DRAFT:
-        raise ValidationError(_("Only a draft customer can be submitted for approval."))
+    documents.check_transition(customer, "submit")
     return customer
 
 
@@ -310,7 +327,7 @@ def submit_customer(actor, customer: Customer) -> Customer:
         if open_instance(CREATE_DOC, customer.pk) is not None or requires_approval(CREATE_DOC):
             submit_for_approval(actor, CREATE_DOC, customer)
         else:
-            Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.ACTIVE)
+            documents.transition(customer, "activate")
             log_event(customer, CustomerEvent.Kind.APPROVED, actor, _("No approval required"))
     customer.refresh_from_db()
     return customer
@@ -449,9 +466,8 @@ def carry_out_request(request: TransferRequest) -> MoveSummary:
         summary = transfer_customers(
             request.requested_by, request.customer_ids, request.to_user, request.reason, approved=True
         )
-    request.status = TransferRequest.Status.DONE
     request.outcome = _("%(n)s customers moved.") % {"n": summary.customers}
-    request.save(update_fields=["status", "outcome"])
+    request.save(update_fields=["outcome"])
     return summary
 
 
@@ -610,7 +626,7 @@ def touch_activity(customer_id: int, when=None, *, followup: bool = False) -> No
     Customer.objects.filter(pk=customer_id).update(**values)
 
 
-# --- approval effects (registered with the approval engine in approvals.py) ----------------------
+# --- approval effects (the hooks of Customer and TransferRequest as approvable documents) ------------
 APPROVAL_TEXT_FIELDS = ("name", "credit_code", "address", "website", "tags", "notes")
 
 
@@ -636,7 +652,8 @@ def approval_form(customer: Customer) -> dict:
 
 
 def clean_approval_changes(customer: Customer, changes: dict) -> dict:
-    """Approvers' corrections pass the checks of an edit: dictionary values, credit code, duplicates."""
+    """Approvers' corrections pass the checks of an edit (`_clean_customer_data`: dictionary values, credit code,
+    web address) and the duplicate check."""
     data = {
         name: dictionary_item(name, value) if name in DICTIONARY_FIELDS else value for name, value in changes.items()
     }
@@ -653,40 +670,42 @@ def clean_approval_changes(customer: Customer, changes: dict) -> dict:
     }
 
 
-def mark_submitted(customer: Customer, actor) -> None:
-    """In approval: locked. The version moves on, so an edit opened before is refused as stale."""
-    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.PENDING, version=F("version") + 1)
-    log_event(customer, CustomerEvent.Kind.SUBMITTED, actor)
-
-
 def activate_approved(customer: Customer, form: dict, title: str) -> None:
-    """The approved form becomes the customer (no second entry): corrected fields written, status active."""
-    if customer.status != Customer.Status.PENDING:  # merged or changed meanwhile: nothing to activate
-        return
+    """Approved (the status table made it active): the approved form becomes the customer, no second entry."""
     for name in APPROVAL_TEXT_FIELDS:
         if name in form:
             setattr(customer, name, form[name])
     for name in DICTIONARY_FIELDS:
         setattr(customer, name, dictionary_item(name, form.get(name) or ""))
     _set_name_fields(customer)
-    customer.status, customer.version = Customer.Status.ACTIVE, customer.version + 1
     customer._change_reason = _("Approval passed")
     customer.save()
     log_event(customer, CustomerEvent.Kind.APPROVED, None, title)
 
 
-def back_to_draft(customer: Customer, text: str) -> None:
-    """Rejected, returned or withdrawn: a draft its owner may edit and submit again."""
-    if customer.status != Customer.Status.PENDING:
-        return
-    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.DRAFT, version=F("version") + 1)
-    log_event(customer, CustomerEvent.Kind.BACK_TO_DRAFT, None, text)
+def transfer_title(request: TransferRequest) -> str:
+    names = list(Customer.objects.filter(pk__in=request.customer_ids[:3]).values_list("name", flat=True))
+    more = len(request.customer_ids) - len(names)
+    return "、".join(names) + (f" +{more}" if more > 0 else "") + f" → {request.to_user.display_name}"
 
 
-def reopen_request(request: TransferRequest) -> None:
-    TransferRequest.objects.filter(pk=request.pk).update(status=TransferRequest.Status.PENDING, outcome="")
+def transfer_form(request: TransferRequest) -> dict:
+    customers = Customer.objects.filter(pk__in=request.customer_ids[:500])
+    owners = sorted({c.owner.display_name for c in customers.select_related("owner") if c.owner_id})
+    names = list(customers.order_by("name").values_list("name", flat=True)[:20])
+    more = len(request.customer_ids) - len(names)
+    return {
+        "kind": request.kind,
+        "customer_count": len(request.customer_ids),
+        "customers": "、".join(names) + (f" … (+{more})" if more > 0 else ""),
+        "from_owners": "、".join(owners),
+        "leaver": request.leaver_id,
+        "to_user": request.to_user_id,
+        "to_department": request.to_user.department.name if request.to_user.department_id else "",
+        "reason": request.reason,
+    }
 
 
 def drop_request(request: TransferRequest, text: str) -> None:
-    """Rejected or withdrawn: nothing moves."""
-    TransferRequest.objects.filter(pk=request.pk).update(status=TransferRequest.Status.DROPPED, outcome=text[:300])
+    """Rejected or withdrawn (the status table dropped it): nothing moves; the reason is kept."""
+    TransferRequest.objects.filter(pk=request.pk).update(outcome=text[:300])

@@ -50,3 +50,8 @@ def trail(instance) -> list[tuple]:
         for a in instance.actions.select_related("actor").order_by("id")
         if a.kind not in ("cc",)
     ]
+
+
+def status(instance) -> str:
+    """The status of the expense an instance approves."""
+    return Expense.objects.get(pk=instance.object_id).status

@@ -134,3 +134,25 @@ def test_customers_submit_through_the_api(org):
     )
     assert api(org.rep).get(f"/api/customers/{created['id']}/").json()["status"] == "draft"
     assert api(org.rep).post(f"/api/customers/{created['id']}/submit/").json()["status"] == "pending"
+
+
+def test_opening_an_approval_through_the_api_reads_my_copy_as_the_page_does(org):
+    from kehu.approvals.models import FlowTask
+
+    graph = flow(
+        {
+            "c1": {"type": "cc", "name": "抄送", "approvers": people(org.chosen_viewer), "next": "n1"},
+            **flow({"n1": approval("经理", people(org.manager))})["nodes"],
+        },
+        start="c1",
+    )
+    publish(org.admin, graph)
+    instance = submit(org.rep)
+    copy = FlowTask.objects.get(instance=instance, kind="cc")
+    assert copy.state == "open"
+    api(org.manager).get(f"/api/approvals/{instance.pk}/")  # not the manager's copy: it stays unread
+    copy.refresh_from_db()
+    assert copy.state == "open"
+    assert api(org.chosen_viewer).get(f"/api/approvals/{instance.pk}/").status_code == 200
+    copy.refresh_from_db()
+    assert (copy.state, copy.result) == ("done", "read")

@@ -188,3 +188,30 @@ def test_while_new_customers_need_approval_only_sales_ops_import(org, client):
 
     page = client.post("/customers/import/", {"file": SimpleUploadedFile("a.xlsx", b"PK\x03\x04")}).content.decode()
     assert "新客户需要审批：请逐个新建，或请销售管理部门导入此文件。" in page
+
+
+def test_a_corrected_website_passes_the_same_check_as_an_edit(org):
+    """Issue 10, item 16: a correctable website accepted `javascript:alert(…)`."""
+    publish(
+        org.admin, flow({"n1": approval("经理", people(org.manager), editable_fields=["website"])}), "customers.create"
+    )
+    customer = services.create_customer(org.rep, {"name": "网址校验有限公司"})
+    task = task_of(org.manager, FlowInstance.objects.get(object_id=customer.pk))
+    with pytest.raises(ValidationError) as refused:
+        approvals.approve(org.manager, task.pk, "", {"website": "javascript:alert(document.cookie)"})
+    assert refused.value.message_dict == {"website": ["请输入有效的网址。"]}
+    active = services.create_customer(org.rep, {"name": "已生效有限公司"}, status=Customer.Status.ACTIVE)
+    with pytest.raises(ValidationError) as refused:
+        services.update_customer(org.rep, active, {"website": "javascript:alert(document.cookie)"}, None)
+    assert refused.value.message_dict == {"website": ["请输入有效的网址。"]}
+    approvals.approve(org.manager, task.pk, "", {"website": "www.example.com"})
+    customer.refresh_from_db()
+    assert (customer.status, customer.website) == (Customer.Status.ACTIVE, "https://www.example.com")
+
+
+def test_only_a_draft_customer_is_submitted_and_the_refusal_says_why(org):
+    publish(org.admin, creation_flow(org), "customers.create")
+    customer = services.create_customer(org.rep, {"name": "重复提交有限公司"})
+    with pytest.raises(ValidationError) as refused:
+        services.submit_customer(org.rep, customer)
+    assert refused.value.messages == ["此单据当前为“审批中”，不能提交审批。"]

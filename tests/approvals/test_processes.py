@@ -1,9 +1,13 @@
 """Scale-out: two separate `kehu` processes (as two app servers would be) approving the same any-one step at the
-same moment against one database advance the flow exactly once."""
+same moment against one database advance the flow exactly once.
+
+No clock decides when they meet. Each process announces that its approval starts (a file) and then approves;
+whichever takes the instance's lock first keeps it — its transaction open — until the other has announced its
+start. So the second approval always begins while the first one's transaction is still open, however slowly
+either process starts, and it must be refused as already handled once the first commits."""
 
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -15,12 +19,33 @@ from tests.support.processes import ROOT, kehu_env
 pytestmark = pytest.mark.django_db(transaction=True)
 
 APPROVE = """
+import os
 import time
-from kehu.approvals import services
+from pathlib import Path
+
+from kehu.approvals import routing, services
 from kehu.org.models import User
+
+meeting = Path({meeting!r})
+started, other_started, holder = meeting / "started-{me}", meeting / "started-{other}", meeting / "holder"
+take_lock = routing.locked_instance
+
+
+def take_lock_and_wait_for_the_other(instance_id):
+    instance = take_lock(instance_id)
+    try:
+        os.close(os.open(holder, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return instance  # the second to hold it: the first has committed
+    while not other_started.exists():  # the first: keep the lock until the other approval has begun
+        time.sleep(0.001)
+    print("HELD")
+    return instance
+
+
+routing.locked_instance = take_lock_and_wait_for_the_other
 user = User.objects.get(pk={user})
-while time.time() < {at}:
-    time.sleep(0.001)
+started.touch()
 try:
     services.approve(user, {task}, "ok")
     print("APPROVED")
@@ -40,7 +65,9 @@ def test_two_app_processes_approving_at_once_advance_the_flow_once(org, tmp_path
     customer = customers.create_customer(org.rep, {"name": "多进程审批有限公司"})
     instance = FlowInstance.objects.get(object_id=customer.pk)
     env = kehu_env(tmp_path)
-    at = time.time() + 6  # both processes are up by then (Django starts in about a second)
+    meeting = tmp_path / "meeting"
+    meeting.mkdir()
+    approvers = (org.manager, org.director)
     processes = [
         subprocess.Popen(
             [
@@ -49,7 +76,7 @@ def test_two_app_processes_approving_at_once_advance_the_flow_once(org, tmp_path
                 "kehu",
                 "shell",
                 "-c",
-                APPROVE.format(user=u.pk, task=task_of(u, instance).pk, at=at),
+                APPROVE.format(meeting=str(meeting), me=i, other=1 - i, user=u.pk, task=task_of(u, instance).pk),
             ],
             cwd=ROOT,
             env=env,
@@ -57,10 +84,19 @@ def test_two_app_processes_approving_at_once_advance_the_flow_once(org, tmp_path
             stderr=subprocess.STDOUT,
             text=True,
         )
-        for u in (org.manager, org.director)
+        for i, u in enumerate(approvers)
     ]
-    outputs = [p.communicate(timeout=120)[0] for p in processes]
-    results = sorted(line for out in outputs for line in out.split() if line in ("APPROVED", "CLOSED"))
-    assert results == ["APPROVED", "CLOSED"], outputs
+    try:
+        outputs = [p.communicate(timeout=120)[0] for p in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    words = sorted(word for out in outputs for word in out.split() if word in ("APPROVED", "CLOSED", "HELD"))
+    assert words == ["APPROVED", "CLOSED", "HELD"], outputs
+    held = next(out for out in outputs if "HELD" in out)
+    assert "APPROVED" in held, outputs  # the one that waited with the lock is the one that approved
+    assert sorted(p.name for p in meeting.iterdir()) == ["holder", "started-0", "started-1"]
     assert FlowAction.objects.filter(instance=instance, kind="approve").count() == 1
     assert holders(instance) == ["admin"]

@@ -193,3 +193,22 @@ def test_workbench_and_bottom_bar_show_the_to_do_count(client, org):
     assert '<span class="bottom-badge" data-badge="todos">2</span>' in page
     for instance in FlowInstance.objects.all():
         assert f'd-flex gap-2 align-items-start" href="/approvals/{instance.pk}/">' in page
+
+
+def test_a_transfer_or_an_added_signer_without_a_person_is_refused_by_the_services_one_rule(client, org):
+    from django.core.exceptions import ValidationError
+
+    from kehu.approvals import services
+
+    publish(org.admin, flow({"n1": approval("经理", people(org.manager))}))
+    instance = submit(org.rep)
+    task = task_of(org.manager, instance)
+    client_for(client, org.manager)
+    page = client.post(f"/approvals/tasks/{task.pk}/act/", {"action": "transfer"}, follow=True).content.decode()
+    assert "请选择由谁接手这一步。" in page
+    page = client.post(f"/approvals/tasks/{task.pk}/act/", {"action": "add_signer"}, follow=True).content.decode()
+    assert "请选择加签人。" in page
+    with pytest.raises(ValidationError) as refused:
+        services.act(org.manager, task.pk, "add_signer", signer=None)
+    assert refused.value.message_dict == {"signer": ["请选择加签人。"]}
+    assert holders(instance) == ["manager"]

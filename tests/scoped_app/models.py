@@ -1,8 +1,13 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from kehu.approvals.documents import ApprovableDocument
 from kehu.core.locking import VersionedModel
 from kehu.org.scope import OwnedModel
 
@@ -39,9 +44,12 @@ class MemoShare(models.Model):
         return f"{self.memo_id} → {self.user_id or self.department_id}"
 
 
-class Expense(models.Model):
+class Expense(ApprovableDocument):
     """An approvable document the tests register (`tests.expense`) to prove numeric conditions, person fields
-    and editable fields without depending on a product module."""
+    and editable fields without depending on a product module. It overrides a few hooks of the base: its own
+    status table, who may submit, the title, and what approval writes (the approved amount, kept apart)."""
+
+    TRANSITIONS = {**ApprovableDocument.TRANSITIONS, ("pending", "approve"): "approved"}
 
     title = models.CharField(max_length=100)
     amount = models.DecimalField(max_digits=18, decimal_places=2)
@@ -52,6 +60,36 @@ class Expense(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10, default="draft")
     approved_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        # The edit rule corrections go through too (ApprovableDocument.clean_approval_changes runs full_clean).
+        if isinstance(self.amount, Decimal) and self.amount <= 0:
+            raise ValidationError({"amount": "The amount must be positive."})
+
+    def approval_title(self) -> str:
+        return f"Expense · {self.title}"
+
+    def check_submit(self, actor) -> None:
+        if self.owner_id != actor.pk:
+            raise PermissionDenied("not yours")
+
+    def on_approved(self, form, instance) -> None:
+        self.approved_amount = Decimal(form["amount"])
+        self.category = form["category"]
+        self.save(update_fields=["approved_amount", "category"])
+
+
+class Purchase(ApprovableDocument):
+    """`tests.purchase`: a document type that is only a declaration (tests/scoped_app/approvals.py) — no hook of
+    its own. Its status table, lock, form, correction checks (the amount's validator) and write-back are the
+    base's."""
+
+    title = models.CharField(max_length=100)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    status = models.CharField(max_length=10, default="draft")
 
     def __str__(self):
         return self.title
