@@ -39,8 +39,8 @@ bench: $(BIN)/kehu
 
 ## messages: re-extract and compile the Chinese translations
 messages: $(BIN)/kehu
-	cd kehu && DJANGO_SETTINGS_MODULE=kehu.settings_test ../$(BIN)/python -m django makemessages -l zh_Hans --no-obsolete --add-location file -i "static/*"
-	cd kehu && DJANGO_SETTINGS_MODULE=kehu.settings_test ../$(BIN)/python -m django compilemessages -l zh_Hans
+	cd kehu && PYTHONPATH=$(CURDIR) DJANGO_SETTINGS_MODULE=kehu.settings_test ../$(BIN)/python -m django makemessages -l zh_Hans --no-obsolete --add-location file -i "static/*"
+	cd kehu && PYTHONPATH=$(CURDIR) DJANGO_SETTINGS_MODULE=kehu.settings_test ../$(BIN)/python -m django compilemessages -l zh_Hans
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
