@@ -127,6 +127,7 @@ class Resource:
     batch_actions: Sequence[BatchAction] = ()
     export_columns: Sequence[ExportColumn] = ()
     marker: Callable = str  # what identifies a record on the page (for the leak test)
+    complete: bool = True  # without tabs: the list shows every visible record (False: a subset, e.g. my next steps)
     unscoped: str = ""  # why the rows need no data scope (e.g. the public pool: customers without an owner)
     detail_rows: Callable[..., QuerySet] | None = None  # (user, action) -> the queryset details resolve in
     template: str = "core/resource_list.html"
@@ -318,10 +319,10 @@ def register(resource: Resource) -> Resource:
         if fixed is not None:  # a page per tab (my customers, shared with me, ...)
             complete, query = fixed.complete, ""
         else:
-            complete, query = (bool(whole) or not resource.tabs), whole_query
+            complete, query = (bool(whole) or (resource.complete and not resource.tabs)), whole_query
         leakcheck.scoped(url_name, resource.model, "list", marker=resource.marker, complete=complete, list_query=query)
     if resource.api:
-        complete = bool(whole) or not resource.tabs
+        complete = bool(whole) or (resource.complete and not resource.tabs)
         leakcheck.scoped(
             f"api:{resource.api}-list", resource.model, "list", api=True, complete=complete, list_query=whole_query
         )

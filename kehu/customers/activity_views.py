@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.core.listing import paginate
-from kehu.core.views import apply_form_errors, require_perm
+from kehu.core.views import apply_form_errors
 from kehu.customers import activities
 from kehu.customers.activity_forms import (
     CheckInForm,
@@ -22,10 +21,9 @@ from kehu.customers.activity_forms import (
     ReviewForm,
     SummaryForm,
     VisitPlanForm,
-    open_next_steps_for,
 )
 from kehu.customers.models import Visit
-from kehu.customers.resources import FOLLOWUPS, VISITS
+from kehu.customers.resources import FOLLOWUPS, NEXT_STEPS, VISITS
 from kehu.customers.services import get_customer_for_user
 
 
@@ -129,11 +127,7 @@ def followup_complete(request, pk):
 followup_list = FOLLOWUPS.page_view()
 
 
-@login_required
-def next_steps(request):
-    require_perm(request, "customers", "view")
-    page, listing = paginate(request, open_next_steps_for(request.user))
-    return render(request, "customers/followup_next_steps.html", {**listing, "today": _today()})
+next_steps = NEXT_STEPS.page_view()
 
 
 def _today():

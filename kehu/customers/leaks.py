@@ -30,7 +30,6 @@ from kehu.customers.models import FollowUp, Visit  # noqa: E402
 
 scoped("customers:followup_add", Customer, "detail", action="change")
 scoped("customers:visit_plan", Customer, "detail", action="change")
-scoped("customers:next_steps", FollowUp, "list", marker=lambda f: f.content, complete=False)  # only my own
 scoped("customers:followup_edit", FollowUp, "detail")  # read-only for all but the author within 24 hours
 scoped("customers:followup_delete", FollowUp, "detail", method="post")
 scoped("customers:followup_complete", FollowUp, "detail", method="post")

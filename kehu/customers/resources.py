@@ -128,6 +128,21 @@ FOLLOWUPS = resources.register(
     )
 )
 
+NEXT_STEPS = resources.register(
+    Resource(
+        key="customers.next_step",
+        model=FollowUp,
+        module="customers",
+        title=_("My next steps"),
+        rows=activity_forms.open_next_steps_for,
+        pages={"": "customers:next_steps"},
+        columns=[],
+        template="customers/followup_next_steps.html",
+        marker=lambda f: f.content,
+        complete=False,  # only my own next steps
+    )
+)
+
 VISITS = resources.register(
     Resource(
         key="customers.visit",
