@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from kehu.org.models import Department, RoleGrant, ScopeVersion
@@ -84,9 +85,20 @@ def bump_scope_version() -> None:
             ScopeVersion.objects.update_or_create(pk=1, defaults={"value": token})
 
 
+def _own_dict(user) -> dict:
+    """The attributes of the user object itself. `request.user` is a lazy proxy whose `__dict__` is the proxy's:
+    without this, code asking with the proxy and `user.has_perm()` (which runs on the object behind it) would
+    keep two request caches and read the scope version twice."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user.__dict__
+
+
 def _cached(user, *key, compute):
     """A value derived from the user's grants, cached per process under the current scope version."""
-    request_cache = user.__dict__.setdefault("_kehu_scope_cache", {})
+    request_cache = _own_dict(user).setdefault("_kehu_scope_cache", {})
     if "version" not in request_cache:
         request_cache["version"] = scope_version()
     full_key = (user.pk, user.department_id, request_cache["version"], *key)
@@ -172,8 +184,9 @@ def subtree_ids(root_ids) -> set[int]:
 
 def forget_cached_scope(user) -> None:
     """Drop what this user object remembers for the current request (the process cache follows the version)."""
-    user.__dict__.pop("_kehu_scope_cache", None)
-    user.__dict__.pop("_kehu_menu", None)
+    for memo in (user.__dict__, _own_dict(user)):
+        memo.pop("_kehu_scope_cache", None)
+        memo.pop("_kehu_menu", None)
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -66,3 +66,14 @@ def test_a_new_grant_counts_from_the_next_request(org):
     assert not rep.has_perm("org.view")
     services.batch_authorise(org.admin, roles=list(org.admin.roles.all()), users=[org.rep])
     assert fresh(org.rep).has_perm("org.view")
+
+
+def test_a_page_reads_the_scope_version_once(client, org):
+    """The menu and panels ask `request.user.has_perm()`, lists ask `visible_to(request.user)` with the lazy
+    `request.user`: both must share one request cache."""
+    client.force_login(org.rep)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+    assert 'data-menu="my_customers"' in page
+    assert sum("org_scopeversion" in q["sql"] for q in queries.captured_queries) == 1
