@@ -89,6 +89,12 @@ class BatchAction:
     template: str = ""
     tabs: tuple[str, ...] = ()
     style: str = "primary"
+    allowed: Callable | None = None  # (user) -> bool, when one permission does not say who may (instead of perm)
+
+    def offered_to(self, user, module: str, tab: str) -> bool:
+        if self.tabs and tab not in self.tabs:
+            return False
+        return self.allowed(user) if self.allowed else user.has_perm(f"{module}.{self.perm}")
 
     @cached_property
     def compiled(self):
@@ -133,6 +139,7 @@ class Resource:
     template: str = "core/resource_list.html"
     empty_template: str = ""  # rendered with the page's context (e.g. per tab) when the list is empty
     actions_template: str = ""  # the buttons beside the page title
+    intro_template: str = ""  # a note above the list (e.g. how many customers one may still claim today)
     row_class: str = ""  # a template for the row's CSS class (e.g. unread messages)
     icon: str = "list-ul"
 
@@ -232,11 +239,7 @@ class Resource:
         query = request.GET.copy()
         query.pop("page", None)
         user = request.user
-        batch = [
-            action
-            for action in self.batch_actions
-            if user.has_perm(f"{self.module}.{action.perm}") and (not action.tabs or tab in action.tabs)
-        ]
+        batch = [action for action in self.batch_actions if action.offered_to(user, self.module, tab)]
         filtered = any(v for k, v in request.GET.items() if k in self.filter_names)
         context = {
             "resource": self,
@@ -255,6 +258,7 @@ class Resource:
             "today": timezone.localdate(),
             "empty_template": self.empty_template,
             "actions_template": self.actions_template,
+            "intro_template": self.intro_template,
             "row_class": Column("row", "", self.row_class) if self.row_class else None,
             "title": self.tab(tab).label if self.tab(tab) and len(self.pages) > 1 else self.title,
         }

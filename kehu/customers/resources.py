@@ -213,13 +213,71 @@ POOL = resources.register(
         title=_("Public pool"),
         rows=lambda user: pool.pool_customers(user),
         filterset=queries.CustomerFilter,
+        page_filters=("q", "level", "industry", "region"),
+        search_placeholder=_("Name, pinyin initials, contact or phone"),
         sorts={**queries.SORTS, "released": "released_at"},
         default_sort="-released",
         pages={"": "customers:pool"},
         api="pool",
         serializer="kehu.customers.pool_api.PoolCustomerSerializer",
-        columns=[],
-        template="customers/pool_list.html",
+        columns=[
+            Column(
+                "name",
+                _("Company name"),
+                "<a href=\"{% url 'customers:pool_detail' obj.pk %}\">{{ obj.name }}</a>"
+                ' <span class="text-secondary small">{{ obj.number }}</span>',
+                sort="name",
+                title=True,
+            ),
+            Column("level", _("Level"), "{{ obj.level.label|default:'—' }}"),
+            Column("industry", _("Industry"), "{{ obj.industry.label|default:'—' }}"),
+            Column("region", _("Region"), "{{ obj.region.label|default:'—' }}"),
+            Column("released_at", _("Released"), '{{ obj.released_at|date:"Y-m-d"|default:"—" }}', sort="released"),
+            Column(
+                "previous_owner",
+                _("Previous owner"),
+                "{{ obj.previous_owner.display_name|default:'—' }}{% if obj.previous_owner_id == user.pk and "
+                'obj.reclaim_blocked_until and obj.reclaim_blocked_until > now %} <span class="status status-muted"'
+                " title=\"{% translate 'You may claim it again from this date' %}\">"
+                '{{ obj.reclaim_blocked_until|date:"Y-m-d" }}</span>{% endif %}',
+            ),
+            Column("pool_reason", _("Reason"), "{{ obj.pool_reason|default:'—' }}"),
+            Column(
+                "claim",
+                "",
+                "{% if can_claim %}{% if obj.previous_owner_id == user.pk and obj.reclaim_blocked_until and "
+                'obj.reclaim_blocked_until > now %}{% else %}<button class="btn btn-sm btn-outline-primary" '
+                "type=\"submit\" formaction=\"{% url 'customers:pool_claim' obj.pk %}\">{% translate 'Claim' %}"
+                "</button>{% endif %}{% endif %}",
+                css="text-end",
+            ),
+        ],
+        batch_actions=[
+            BatchAction(
+                "customers:pool_claim_many",
+                _("Claim"),
+                perm="add",
+                confirm=_("Claim the selected customers?"),
+                icon="box-arrow-in-down",
+            ),
+            BatchAction(
+                "customers:pool_assign",
+                _("Assign"),
+                perm="",
+                allowed=lambda user: pool.may_assign(user),
+                confirm=_("Assign the selected customers?"),
+                icon="person-check",
+                style="light",
+                template="{{ assign_form.to_user }}",
+            ),
+        ],
+        actions_template="customers/_pool_actions.html",
+        intro_template="customers/_pool_intro.html",
+        empty_text=_(
+            "The public pool is empty. Customers come here when their owner releases them or nobody follows them up."
+        ),
+        empty_filtered_text=_("No pool customer matches these filters."),
+        icon="inboxes",
         unscoped="the public pool: only customers without an owner, open to everyone with customers.view "
         "(tests/customers/test_pool_visibility.py)",
     )
