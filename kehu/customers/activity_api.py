@@ -8,8 +8,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from kehu.customers import activities
-from kehu.customers.activity_forms import VISIT_BOXES, FollowUpFilter, VisitFilter, followups_for, visits_for
 from kehu.customers.models import FollowUp, Visit
+from kehu.customers.queries import VISIT_BOXES, FollowUpFilter, VisitFilter, followups_for, visits_for
 from kehu.customers.services import get_customer_for_user
 
 

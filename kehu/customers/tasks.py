@@ -27,5 +27,4 @@ def return_idle_customers_to_pool() -> dict:
     return {"returned": len(returned), "warned": warned}
 
 
-from kehu.customers.import_tasks import export_job_task, import_job_task  # noqa: E402, F401  (Excel import/export)
 from kehu.customers.visit_tasks import remind_upcoming_visits_task  # noqa: E402, F401  (visits: reminders)

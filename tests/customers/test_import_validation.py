@@ -122,7 +122,8 @@ def test_dictionary_values_by_chinese_or_english_label_or_code(org):
 
 
 def check_rows(actor, rows):
-    return imports.validate_rows(actor, actor, imports.read_workbook(upload(rows))).rows
+    importer = imports.CustomerImport(actor)
+    return importer.validate(importer.read(upload(rows))).rows
 
 
 def test_the_owners_limit_marks_the_rows_beyond_it(org):
