@@ -10,7 +10,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         from kehu.core import modules
-        from kehu.customers import approvals, defaults, exports, imports, leaks, menus, panels, pool_panels  # noqa: F401
+        from kehu.customers import approvals, defaults, events, exports, imports, leaks, menus, panels, pool_panels  # noqa: F401
 
         modules.register(
             modules.Module(

@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kehu.customers import pool
+from kehu.customers import pool, pool_queries
 from kehu.customers.api import CustomerSerializer
 from kehu.customers.models import Contact, Customer
 from kehu.customers.queries import CustomerFilter
@@ -101,10 +101,10 @@ class PoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     ordering = ["-released_at", "-id"]
 
     def get_queryset(self):
-        return pool.pool_customers(self.request.user).prefetch_related("contacts")
+        return pool_queries.pool_customers(self.request.user).prefetch_related("contacts")
 
     def get_object(self):
-        return pool.get_pool_customer(self.request.user, self.kwargs["pk"])
+        return pool_queries.get_pool_customer(self.request.user, self.kwargs["pk"])
 
     @extend_schema(request=None, responses={200: CustomerSerializer})
     @action(detail=True, methods=["post"])
@@ -135,5 +135,5 @@ class PoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=False, methods=["get"])
     def preview(self, request):
         """What the next automatic return would do in the caller's scope (customers.transfer or manage)."""
-        preview = pool.preview_returns(request.user)
+        preview = pool_queries.preview_returns(request.user)
         return Response(ReturnPreviewSerializer(preview).data)

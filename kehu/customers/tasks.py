@@ -7,7 +7,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from kehu.customers import pool
+from kehu.customers import pool, pool_rules
 
 
 def _utc_crontab(local):
@@ -18,7 +18,7 @@ def _utc_crontab(local):
     return crontab(hour=str(moment.hour), minute=str(moment.minute))
 
 
-@db_periodic_task(_utc_crontab(pool.RUN_AT))
+@db_periodic_task(_utc_crontab(pool_rules.RUN_AT))
 def return_idle_customers_to_pool() -> dict:
     """Nightly: customers idle past their level's rule go back to the public pool; owners of customers in the
     warning window are warned (once per due date). Safe to run twice or on two workers at once."""
