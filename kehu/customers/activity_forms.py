@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import StyledForm, StyledFormMixin
 from kehu.customers.models import Contact, FollowUp
+from kehu.customers.queries import contacts_of
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -22,7 +23,7 @@ class ContactChoiceMixin:
 
     def _limit_contacts(self, customer):
         field = self.fields["contact"]
-        field.queryset = customer.contacts.all()
+        field.queryset = contacts_of(customer)
         field.empty_label = _("— no particular contact —")
 
 

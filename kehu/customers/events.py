@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kehu.core.events import declare, subscribe
+from kehu.customers.pool_rules import format_date
 from kehu.notify.models import Message
 from kehu.notify.services import send_message
 
@@ -33,12 +34,6 @@ VISIT_REMINDER_DUE = declare("visit.reminder_due", "A planned visit starts soon:
 
 def _in_language_of(user):
     return translation.override(user.language or settings.LANGUAGE_CODE)
-
-
-def _date(value) -> str:
-    from kehu.customers.pool_rules import format_date
-
-    return format_date(value)
 
 
 def _by(items, key) -> dict:
@@ -84,7 +79,7 @@ def tell_former_owners_of_return(event) -> None:
                 line = f"{p.customer.name}: {p.reason}"
                 if p.customer.reclaim_blocked_until:
                     line += " · " + _("you may claim it again from %(date)s") % {
-                        "date": _date(p.customer.reclaim_blocked_until)
+                        "date": format_date(p.customer.reclaim_blocked_until)
                     }
                 lines.append(line)
         send_message([former], title, "\n".join(lines), link=reverse("customers:pool"), level=Message.Level.WARNING)
@@ -117,7 +112,7 @@ def warn_the_owners(event) -> None:
             ) % {"count": len(items)}
             lines = [
                 _("%(name)s: on %(date)s (%(reason)s)")
-                % {"name": p.customer.name, "date": _date(p.due_at), "reason": p.reason}
+                % {"name": p.customer.name, "date": format_date(p.due_at), "reason": p.reason}
                 for p in items
             ]
             lines.append(_("A follow-up resets the clock."))

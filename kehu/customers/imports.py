@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop as N_
 
 from kehu.core import importing
 from kehu.core.bulk import chunks, db_timestamp, insert_created, insert_rows
-from kehu.core.importing import Column, ImportFileError, RowError  # noqa: F401  (used by callers)
+from kehu.core.importing import Column, RowError
 from kehu.core.numbering import reserve_numbers
 from kehu.customers.models import Contact, Customer, CustomerEvent, CustomerLimit
 from kehu.customers.services import Duplicate, require

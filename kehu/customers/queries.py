@@ -128,6 +128,11 @@ def timeline_for(customer: Customer, limit: int = 100) -> list[dict]:
 
 
 # --- follow-ups and visits -------------------------------------------------------------------
+def contacts_of(customer: Customer):
+    """The contacts a follow-up or visit of `customer` may name (the customer is already in the user's scope)."""
+    return customer.contacts.all()
+
+
 class FollowUpFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=FollowUp.Kind.choices)
     author = django_filters.NumberFilter(label=_("Author"), field_name="author_id")
