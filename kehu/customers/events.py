@@ -1,8 +1,9 @@
 """Domain events of customers, and the messages they send.
 
 Services raise the events inside their transaction (`kehu.core.events.emit`); the subscribers below run after
-the commit and write the messages, each in its recipient's language. A rolled-back change tells nobody.
-Imported by `CustomersConfig.ready`.
+the commit and write the messages: the pool's in the recipient's language, the visits' in the language active
+when the event is delivered (as before the events). A rolled-back change tells nobody. Scheduled tasks raise
+theirs outside a transaction, so they are delivered at once. Imported by `CustomersConfig.ready`.
 """
 
 from django.conf import settings
