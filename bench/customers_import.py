@@ -91,12 +91,13 @@ def _workbook(rows: list[list]) -> bytes:
 
 
 def _import(user: User, content: bytes) -> tuple[int, int]:
-    """Check and write like `imports.run_import(mode="valid_only")` (without its permission check: the bench
+    """Check and write like `CustomerImport.run(mode="valid_only")` (without its permission check: the bench
     people hold no customer grants), then roll back. Returns (rows, created)."""
     try:
         with transaction.atomic():
-            checked = imports.validate_rows(user, user, imports.read_workbook(BytesIO(content)))
-            created = imports.write_rows(user, user, checked.rows)
+            importer = imports.CustomerImport(user)
+            checked = importer.validate(importer.read(BytesIO(content)))
+            created = importer.write(checked.rows)
             raise _RolledBack
     except _RolledBack:
         pass

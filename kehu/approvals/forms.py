@@ -2,20 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.approvals import registry, services
+from kehu.org.forms import PersonChoiceField, active_people
 from kehu.org.models import User
-
-
-def active_people():
-    return (
-        User.objects.filter(status=User.Status.ACTIVE, is_active=True)
-        .select_related("department")
-        .order_by("department__path", "name")
-    )
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} · {obj.department or '—'}"
 
 
 class ActForm(forms.Form):

@@ -256,7 +256,7 @@ def flow_list(request):
 
 def _designer_catalog(doc_type) -> dict:
     """What the designer's pickers offer: fields (with operators and values), roles, people."""
-    from kehu.approvals.forms import active_people
+    from kehu.org.forms import active_people, person_label
 
     return {
         "fields": [
@@ -272,7 +272,7 @@ def _designer_catalog(doc_type) -> dict:
             for f in doc_type.fields
         ],
         "roles": [[r.pk, r.name] for r in Role.objects.order_by("pk")],
-        "users": [[u.pk, f"{u.display_name} · {u.department or '—'}"] for u in active_people()],
+        "users": [[u.pk, person_label(u)] for u in active_people()],
         "types": {k: str(v) for k, v in flowgraph.NODE_TYPES.items()},
         "modes": {k: str(v) for k, v in flowgraph.MODES.items()},
         "approver_kinds": {k: str(v) for k, v in flowgraph.APPROVER_KINDS.items()},

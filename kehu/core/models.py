@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -66,6 +68,21 @@ class DictionaryItem(VersionedModel):
         return localized(self.label_zh, self.label_en)
 
 
+def DictionaryField(dictionary: str, verbose_name, *, one_to_one: bool = False, on_delete=models.PROTECT, **kwargs):  # noqa: N802 - used like a field class
+    """An optional foreign key to a value of the dictionary `dictionary` (its code): forms and the admin offer
+    that dictionary's values only; a value in use cannot be deleted (PROTECT). A plain ForeignKey (or
+    OneToOneField), so migrations see the same field as before."""
+    field_class = models.OneToOneField if one_to_one else models.ForeignKey
+    options = {"null": True, "blank": True, "related_name": "+", **kwargs}
+    return field_class(
+        "core.DictionaryItem",
+        verbose_name=verbose_name,
+        on_delete=on_delete,
+        limit_choices_to={"dictionary__code": dictionary},
+        **options,
+    )
+
+
 class MenuSetting(VersionedModel):
     """What sales operations changed about one menu entry: its labels, its position, who doesn't see it."""
 
@@ -81,3 +98,64 @@ class MenuSetting(VersionedModel):
 
     def __str__(self):
         return self.key
+
+
+class FileJob(models.Model):
+    """An Excel import or export of one resource (`resource`, e.g. "customers"), run inline or as a background
+    task: its file, progress and outcome (`kehu.core.filejobs`).
+
+    Only its creator sees it (pages answer 404 to anyone else). Imports go validated → written in two steps,
+    the user choosing between them how to write (all-or-nothing or only the valid rows)."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Import")
+        EXPORT = "export", _("Export")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        VALIDATING = "validating", _("Checking rows")
+        VALIDATED = "validated", _("Checked")
+        WRITING = "writing", _("Writing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.IMPORT)
+    resource = models.CharField(_("resource"), max_length=40, default="customers")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    mode = models.CharField(_("import mode"), max_length=12, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )  # who will own the imported records
+    file = models.FileField(_("file"), upload_to="imports/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    params = models.JSONField(default=dict, blank=True)  # an export's list scope and filters
+    background = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(_("valid rows"), default=0)
+    invalid = models.PositiveIntegerField(_("rows with errors"), default=0)
+    created = models.PositiveIntegerField(_("records created"), default=0)
+    errors = models.JSONField(default=list, blank=True)  # the first MAX_STORED_ERRORS row errors
+    error_report = models.FileField(upload_to="imports/", blank=True)
+    result = models.FileField(upload_to="exports/", blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import or export job")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="file_job_creator_idx")]
+
+    def __str__(self):
+        return f"{self.resource} {self.kind} {self.pk} {self.status}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.VALIDATING, self.Status.WRITING}

@@ -22,13 +22,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.events import emit
+from kehu.customers import events
 from kehu.customers.models import Contact, Customer, FollowUp, Visit
 from kehu.customers.services import get_customer_for_user, touch_activity
-from kehu.notify.services import send_message
 from kehu.org.scope import effective_scope, has_module_perm
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -394,7 +394,7 @@ def can_review(user, visit: Visit) -> bool:
 
 def review_visit(actor, visit: Visit, comment: str = "") -> Visit:
     """A manager acknowledges a done visit of someone in their scope, optionally with a comment; the visitor is
-    told in the message centre. A visit is reviewed once."""
+    told in the message centre (`visit.reviewed`). A visit is reviewed once."""
     visit = get_visit_for_user(actor, visit.pk)
     comment = (comment or "").strip()
     if len(comment) > 500:
@@ -409,12 +409,7 @@ def review_visit(actor, visit: Visit, comment: str = "") -> Visit:
         )
         if not updated:
             raise ValidationError(_("This visit has already been reviewed."))
-        title = _("%(name)s reviewed your visit to %(customer)s") % {
-            "name": actor.display_name,
-            "customer": visit.customer.name,
-        }
-        link = reverse("customers:visit_detail", kwargs={"pk": visit.pk})
-        send_message([visit.visitor], title, comment, link)
+        emit(events.VISIT_REVIEWED, actor=actor, visit=visit, comment=comment)
     visit.refresh_from_db()
     return visit
 
@@ -422,7 +417,8 @@ def review_visit(actor, visit: Visit, comment: str = "") -> Visit:
 # --- reminders --------------------------------------------------------------------------------
 def remind_upcoming_visits(now=None) -> int:
     """Tell each visitor about their planned visits in the next two hours, once per visit. Safe to run on
-    several workers at once: a visit is claimed by setting `reminded_at` before its message is sent."""
+    several workers at once: a visit is claimed by setting `reminded_at` before its message is sent
+    (`visit.reminder_due`). Returns how many reminders were sent (visitors who left get none)."""
     now = now or timezone.now()
     due = Visit.objects.filter(
         status=Visit.Status.PLANNED, reminded_at__isnull=True, planned_at__gt=now, planned_at__lte=now + REMIND_AHEAD
@@ -432,8 +428,6 @@ def remind_upcoming_visits(now=None) -> int:
         with transaction.atomic():
             if not Visit.objects.filter(pk=visit.pk, reminded_at__isnull=True).update(reminded_at=now):
                 continue
-            when = timezone.localtime(visit.planned_at).strftime("%H:%M")
-            title = _("Visit to %(customer)s at %(time)s") % {"customer": visit.customer.name, "time": when}
-            link = reverse("customers:visit_detail", kwargs={"pk": visit.pk})
-            sent += len(send_message([visit.visitor], title, visit.purpose, link))
+            emit(events.VISIT_REMINDER_DUE, visit=visit)  # the message goes out when this visit's claim commits
+            sent += visit.visitor.is_active
     return sent

@@ -2,6 +2,8 @@
 the user's scope answer 404, refused actions come back with a message saying why."""
 
 import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,17 +13,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kehu.core.views import apply_form_errors
 from kehu.customers import activities
-from kehu.customers.activity_forms import (
-    CheckInForm,
-    FollowUpForm,
-    ReviewForm,
-    SummaryForm,
-    VisitPlanForm,
-)
+from kehu.customers.activity_forms import CheckInForm, FollowUpForm, ReviewForm, SummaryForm, VisitPlanForm
 from kehu.customers.models import Visit
 from kehu.customers.resources import FOLLOWUPS, NEXT_STEPS, VISITS
 from kehu.customers.services import get_customer_for_user
@@ -189,17 +186,41 @@ def visit_detail(request, pk):
     return render(request, "customers/visit_detail.html", context)
 
 
-def _visit_step(request, pk, *, form_class, status, template, act, done: str):
-    """One of the visitor's steps on their visit (check in, summary): the form on GET, the service on POST.
-    A refusal that is not about a field the user sees (not the visitor, the visit moved on, a bad location
-    from the page's script) goes back to the visit with the message; field errors stay on the form."""
+@dataclass(frozen=True)
+class VisitStep:
+    """One of the visitor's steps on their visit: its form, the status it starts from, its page, the service
+    (called with the form's cleaned data as keyword arguments) and what to say when done."""
+
+    form_class: type
+    status: str
+    template: str
+    service: Callable
+    done: str
+
+
+CHECK_IN = VisitStep(
+    CheckInForm, Visit.Status.PLANNED, "customers/visit_checkin.html", activities.check_in, gettext_lazy("Checked in.")
+)
+SUMMARY = VisitStep(
+    SummaryForm,
+    Visit.Status.CHECKED_IN,
+    "customers/visit_summary.html",
+    activities.write_summary,
+    gettext_lazy("Visit summary saved; it is in the customer's follow-ups."),
+)
+
+
+def _visit_step(request, pk, step: VisitStep):
+    """A visit step: the form on GET, the service on POST. A refusal that is not about a field the user sees
+    (not the visitor, the visit moved on, a bad location from the page's script) goes back to the visit with
+    the message; field errors stay on the form."""
     visit = activities.get_visit_for_user(request.user, pk)
     if request.method != "POST":
-        if visit.visitor_id != request.user.pk or visit.status != status:
+        if visit.visitor_id != request.user.pk or visit.status != step.status:
             return redirect("customers:visit_detail", pk=visit.pk)
-        form = form_class()
+        form = step.form_class()
     else:
-        form = form_class(request.POST, request.FILES)
+        form = step.form_class(request.POST, request.FILES)
         shown = {field.name for field in form.visible_fields()}
         if not form.is_valid():
             if set(form.errors) - shown:
@@ -207,7 +228,7 @@ def _visit_step(request, pk, *, form_class, status, template, act, done: str):
                 return redirect("customers:visit_detail", pk=visit.pk)
         else:
             try:
-                act(visit, form.cleaned_data)
+                step.service(request.user, visit, **form.cleaned_data)
             except ValidationError as exc:
                 fields = set(exc.message_dict) if hasattr(exc, "error_dict") else set()
                 if not fields or fields - shown:
@@ -215,50 +236,19 @@ def _visit_step(request, pk, *, form_class, status, template, act, done: str):
                     return redirect("customers:visit_detail", pk=visit.pk)
                 apply_form_errors(form, exc)
             else:
-                messages.success(request, done)
+                messages.success(request, str(step.done))
                 return redirect("customers:visit_detail", pk=visit.pk)
-    return render(request, template, {"form": form, "visit": visit, "customer": visit.customer})
+    return render(request, step.template, {"form": form, "visit": visit, "customer": visit.customer})
 
 
 @login_required
 def visit_check_in(request, pk):
-    def act(visit, data):
-        activities.check_in(
-            request.user,
-            visit,
-            latitude=data["latitude"],
-            longitude=data["longitude"],
-            accuracy=data["accuracy"],
-            photo=data["photo"],
-        )
-
-    return _visit_step(
-        request,
-        pk,
-        form_class=CheckInForm,
-        status=Visit.Status.PLANNED,
-        template="customers/visit_checkin.html",
-        act=act,
-        done=_("Checked in."),
-    )
+    return _visit_step(request, pk, CHECK_IN)
 
 
 @login_required
 def visit_summary(request, pk):
-    def act(visit, data):
-        activities.write_summary(
-            request.user, visit, data["summary"], next_step=data["next_step"], next_step_due=data["next_step_due"]
-        )
-
-    return _visit_step(
-        request,
-        pk,
-        form_class=SummaryForm,
-        status=Visit.Status.CHECKED_IN,
-        template="customers/visit_summary.html",
-        act=act,
-        done=_("Visit summary saved; it is in the customer's follow-ups."),
-    )
+    return _visit_step(request, pk, SUMMARY)
 
 
 @login_required

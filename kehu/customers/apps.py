@@ -10,7 +10,18 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         from kehu.core import modules
-        from kehu.customers import approvals, defaults, leaks, menus, panels, pool_panels, resources  # noqa: F401
+        from kehu.customers import (  # noqa: F401
+            approvals,
+            defaults,
+            events,
+            exports,
+            imports,
+            leaks,
+            menus,
+            panels,
+            pool_panels,
+            resources,
+        )
 
         modules.register(
             modules.Module(

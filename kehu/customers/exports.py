@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from kehu.core import filejobs
 from kehu.customers.imports import COLUMNS
 from kehu.customers.models import Contact, Customer
 from kehu.customers.resources import CUSTOMERS
@@ -102,3 +103,12 @@ def write_export(queryset, target, progress: Callable[[int], None] | None = None
 
 def export_file_name() -> str:
     return f"customers-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+
+
+def export_job(job, path: str, progress: Callable[[int], None]) -> int:
+    """A background export job's file (`filejobs.process_export`): the list as the job's creator saw it."""
+    queryset = export_queryset(job.created_by, QueryDict(job.params.get("query", "")), job.params.get("scope", "all"))
+    return write_export(queryset, path, progress=progress)
+
+
+filejobs.register_exporter("customers", export_job)

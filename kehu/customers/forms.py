@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core.forms import StyledForm, StyledFormMixin, VersionedFormMixin
 from kehu.customers.models import Contact, Customer
 from kehu.customers.queries import dictionary_items
+from kehu.org.forms import PeopleChoiceField, PersonChoiceField, person_label
 from kehu.org.models import Department, User
 
 
@@ -69,19 +70,8 @@ class FirstContactForm(StyledFormMixin, forms.Form):
         ]
 
 
-def active_users():
-    return (
-        User.objects.filter(status=User.Status.ACTIVE).select_related("department").order_by("department__path", "name")
-    )
-
-
 class ShareForm(StyledForm):
-    users = forms.ModelMultipleChoiceField(
-        label=_("Colleagues"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
+    users = PeopleChoiceField(label=_("Colleagues"), required=False, widget=forms.SelectMultiple(attrs={"size": 8}))
     departments = forms.ModelMultipleChoiceField(
         label=_("Departments"),
         queryset=Department.objects.none(),
@@ -95,34 +85,25 @@ class ShareForm(StyledForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = active_users()
-        self.fields["users"].label_from_instance = lambda u: f"{u.display_name} · {u.department or '—'}"
         self.fields["departments"].queryset = Department.objects.filter(is_active=True).order_by("path")
         self.fields["departments"].label_from_instance = lambda d: ("\u3000" * (d.depth - 1)) + d.name
 
 
 class TransferForm(StyledForm):
-    to_user = forms.ModelChoiceField(label=_("New owner"), queryset=User.objects.none())
+    to_user = PersonChoiceField(label=_("New owner"))
     reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = active_users()
-        self.fields["to_user"].label_from_instance = lambda u: f"{u.display_name} · {u.department or '—'}"
 
 
 class HandoverForm(StyledForm):
     leaver = forms.ModelChoiceField(label=_("Person leaving"), queryset=User.objects.none())
-    successor = forms.ModelChoiceField(label=_("Successor"), queryset=User.objects.none())
+    successor = PersonChoiceField(label=_("Successor"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leaver"].queryset = User.objects.select_related("department").order_by("status", "name")
         self.fields["leaver"].label_from_instance = lambda u: (
-            f"{u.display_name} · {u.department or '—'}" + ("" if u.is_active else f" · {u.get_status_display()}")
+            person_label(u) + ("" if u.is_active else f" · {u.get_status_display()}")
         )
-        self.fields["successor"].queryset = active_users()
-        self.fields["successor"].label_from_instance = lambda u: f"{u.display_name} · {u.department or '—'}"
 
 
 class MergeForm(StyledForm):

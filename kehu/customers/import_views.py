@@ -1,7 +1,6 @@
-"""Pages and API of the Excel import and export of customers (the work is in `imports`, `exports` and
-`import_tasks`). A job belongs to whoever started it: anyone else gets 404."""
+"""Pages and API of the Excel import and export of customers (the work is in `imports`, `exports` and the core
+job services `kehu.core.filejobs`). A job belongs to whoever started it: anyone else gets 404."""
 
-import uuid
 from tempfile import TemporaryFile
 
 from django import forms
@@ -18,11 +17,12 @@ from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from kehu.core import filejobs, importing
 from kehu.core.forms import StyledForm
+from kehu.core.models import FileJob
 from kehu.core.views import require_perm
 from kehu.customers import exports, imports
-from kehu.customers.import_tasks import export_job_task, import_job_task, process_import, read_progress
-from kehu.customers.models import ImportJob
+from kehu.org.forms import PersonChoiceField
 from kehu.org.models import User
 from kehu.org.scope import has_module_perm
 
@@ -36,10 +36,6 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _owner_choices():
-    return User.objects.filter(is_active=True).order_by("name", "username")
-
-
 class ImportForm(StyledForm):
     file = forms.FileField(
         label=gettext_lazy("Excel file (.xlsx)"),
@@ -47,14 +43,11 @@ class ImportForm(StyledForm):
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
-    owner = forms.ModelChoiceField(
-        label=gettext_lazy("Owner of the imported customers"), queryset=User.objects.none(), required=False
-    )
+    owner = PersonChoiceField(label=gettext_lazy("Owner of the imported customers"), required=False)
 
     def __init__(self, *args, can_choose_owner=False, **kwargs):
         super().__init__(*args, **kwargs)
         if can_choose_owner:
-            self.fields["owner"].queryset = _owner_choices()
             self.fields["owner"].empty_label = gettext_lazy("Me")
         else:
             del self.fields["owner"]
@@ -63,33 +56,18 @@ class ImportForm(StyledForm):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(_("Upload an Excel workbook (.xlsx); download the template if unsure."))
-        if upload.size > imports.MAX_FILE_BYTES:
+        if upload.size > importing.MAX_FILE_BYTES:
             raise ValidationError(
-                _("The file is larger than %(mb)d MB.") % {"mb": imports.MAX_FILE_BYTES // (1024 * 1024)}
+                _("The file is larger than %(mb)d MB.") % {"mb": importing.MAX_FILE_BYTES // (1024 * 1024)}
             )
         return upload
-
-
-def _job_for(request, pk, kind=None) -> ImportJob:
-    job = ImportJob.objects.filter(pk=pk, created_by=request.user).select_related("owner").first()
-    if job is None or (kind and job.kind != kind):
-        raise Http404
-    return job
-
-
-def _start_import(job: ImportJob, mode: str) -> None:
-    """Small files are checked/written in the request; large ones by a background task."""
-    if job.background:
-        import_job_task(job.pk, mode)
-    else:
-        process_import(job.pk, mode)
 
 
 # --- pages ------------------------------------------------------------------------------------
 @login_required
 def import_template(request):
     require_perm(request, "customers", "add")
-    return _xlsx_response(imports.template_workbook(), "customers-import-template.xlsx")
+    return _xlsx_response(imports.CustomerImport(request.user).template(), "customers-import-template.xlsx")
 
 
 @login_required
@@ -102,41 +80,33 @@ def import_upload(request):
         upload = form.cleaned_data["file"]
         owner = form.cleaned_data.get("owner") or request.user
         try:
-            imports.check_importer(request.user, owner)
+            job = filejobs.start_import(request.user, "customers", upload, owner=owner)
         except ValidationError as exc:
             form.add_error("owner" if "owner" in form.fields else None, exc.messages)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            rows = imports.count_rows(upload)
-            job = ImportJob(
-                kind=ImportJob.Kind.IMPORT,
-                created_by=request.user,
-                owner=owner,
-                file_name=upload.name[:200],
-                total=rows or 0,
-                background=rows is None or rows > imports.BACKGROUND_ROWS,
-            )
-            job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
-            job.save()
-            _start_import(job, "validate")
             return redirect("customers:import_job", pk=job.pk)
-    recent = ImportJob.objects.filter(created_by=request.user, kind=ImportJob.Kind.IMPORT)[:5]
     return render(
         request,
         "customers/import_upload.html",
-        {"form": form, "recent": recent, "threshold": imports.BACKGROUND_ROWS, "columns": imports.COLUMNS},
+        {
+            "form": form,
+            "recent": filejobs.recent_imports(request.user, "customers"),
+            "threshold": importing.BACKGROUND_ROWS,
+            "columns": imports.COLUMNS,
+        },
     )
 
 
-def _job_context(request, job: ImportJob) -> dict:
-    errors = job.errors[:ERRORS_SHOWN] if job.kind == ImportJob.Kind.IMPORT else []
+def _job_context(request, job: FileJob) -> dict:
+    errors = job.errors[:ERRORS_SHOWN] if job.kind == FileJob.Kind.IMPORT else []
     return {
         "job": job,
-        "progress": read_progress(job) if job.running else None,
+        "progress": filejobs.read_progress(job) if job.running else None,
         "errors": errors,
-        "more_errors": len(job.errors) > len(errors) or len(job.errors) >= imports.MAX_STORED_ERRORS,
-        "can_write": job.status == ImportJob.Status.VALIDATED and job.valid > 0,
+        "more_errors": len(job.errors) > len(errors) or len(job.errors) >= importing.MAX_STORED_ERRORS,
+        "can_write": job.status == FileJob.Status.VALIDATED and job.valid > 0,
     }
 
 
@@ -144,13 +114,13 @@ def _job_context(request, job: ImportJob) -> dict:
 def import_job(request, pk):
     """A job's page: the progress bar while it runs (polled every second), then counts, the error table and
     the choice of how to write (imports), or the download link (exports)."""
-    job = _job_for(request, pk)
+    job = filejobs.get_job_for_user(request.user, pk)
     return render(request, "customers/import_job.html", _job_context(request, job))
 
 
 @login_required
 def import_job_progress(request, pk):
-    job = _job_for(request, pk)
+    job = filejobs.get_job_for_user(request.user, pk)
     response = render(request, "customers/import_progress.html", _job_context(request, job))
     if not job.running and request.GET.get("was") == "running":
         response["HX-Refresh"] = "true"  # the job ended: show the whole page with its outcome
@@ -161,21 +131,13 @@ def import_job_progress(request, pk):
 @require_POST
 def import_job_run(request, pk):
     """Step 2: write — all-or-nothing ("all", only when no row has an error) or only the valid rows."""
-    job = _job_for(request, pk, ImportJob.Kind.IMPORT)
-    mode = request.POST.get("mode")
-    if job.status != ImportJob.Status.VALIDATED or mode not in {"all", "valid_only"}:
-        return redirect("customers:import_job", pk=job.pk)
-    if mode == "all" and job.invalid:
-        return redirect("customers:import_job", pk=job.pk)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED, mode=mode)
-    job.refresh_from_db()
-    _start_import(job, mode)
-    return redirect("customers:import_job", pk=job.pk)
+    filejobs.write_import(request.user, pk, request.POST.get("mode"))
+    return redirect("customers:import_job", pk=pk)
 
 
 @login_required
 def import_job_errors(request, pk):
-    job = _job_for(request, pk, ImportJob.Kind.IMPORT)
+    job = filejobs.get_job_for_user(request.user, pk, FileJob.Kind.IMPORT)
     if not job.error_report:
         raise Http404
     return FileResponse(job.error_report.open("rb"), as_attachment=True, filename=f"import-{job.pk}-errors.xlsx")
@@ -183,8 +145,8 @@ def import_job_errors(request, pk):
 
 @login_required
 def export_download(request, pk):
-    job = _job_for(request, pk, ImportJob.Kind.EXPORT)
-    if job.status != ImportJob.Status.DONE or not job.result:
+    job = filejobs.get_job_for_user(request.user, pk, FileJob.Kind.EXPORT)
+    if job.status != FileJob.Status.DONE or not job.result:
         raise Http404
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=f"customers-export-{job.pk}.xlsx")
 
@@ -201,14 +163,7 @@ def export_list(request):
     queryset = exports.export_queryset(request.user, params, scope)
     count = queryset.count()
     if count > exports.BACKGROUND_ROWS:
-        job = ImportJob.objects.create(
-            kind=ImportJob.Kind.EXPORT,
-            created_by=request.user,
-            params={"scope": scope, "query": params.urlencode()},
-            total=count,
-            background=True,
-        )
-        export_job_task(job.pk)
+        job = filejobs.start_export(request.user, "customers", {"scope": scope, "query": params.urlencode()}, count)
         return redirect("customers:import_job", pk=job.pk)
     out = TemporaryFile()
     exports.write_export(queryset, out)
@@ -219,7 +174,7 @@ def export_list(request):
 # --- API --------------------------------------------------------------------------------------
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField()
-    mode = serializers.ChoiceField(choices=imports.MODES, default="validate")
+    mode = serializers.ChoiceField(choices=importing.MODES, default="validate")
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
 
 
@@ -259,7 +214,7 @@ def import_api(request):
     data = serializer.validated_data
     try:
         result = imports.run_import(request.user, data["file"], mode=data["mode"], owner=data.get("owner"))
-    except imports.ImportFileError as exc:
+    except importing.ImportFileError as exc:
         raise ValidationError({"file": [str(exc)]}) from None
     body = result.as_dict()
     if data["mode"] == "validate":

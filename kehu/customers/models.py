@@ -12,12 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from kehu.approvals.documents import ApprovableDocument
 from kehu.core.locking import VersionedModel
+from kehu.core.models import DictionaryField
 from kehu.org.models import Department
 from kehu.org.scope import OwnedModel
-
-
-def dictionary_choices(code: str):
-    return {"dictionary__code": code}
 
 
 class Customer(ApprovableDocument, OwnedModel, VersionedModel):
@@ -54,42 +51,10 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
     name_pinyin = models.CharField(max_length=400, editable=False, db_index=True)
     name_initials = models.CharField(max_length=100, editable=False, db_index=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
-    industry = models.ForeignKey(
-        "core.DictionaryItem",
-        verbose_name=_("industry"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to=dictionary_choices("industry"),
-    )
-    level = models.ForeignKey(
-        "core.DictionaryItem",
-        verbose_name=_("customer level"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to=dictionary_choices("customer_level"),
-    )
-    source = models.ForeignKey(
-        "core.DictionaryItem",
-        verbose_name=_("customer source"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to=dictionary_choices("customer_source"),
-    )
-    region = models.ForeignKey(
-        "core.DictionaryItem",
-        verbose_name=_("region"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to=dictionary_choices("region"),
-    )
+    industry = DictionaryField("industry", _("industry"))
+    level = DictionaryField("customer_level", _("customer level"))
+    source = DictionaryField("customer_source", _("customer source"))
+    region = DictionaryField("region", _("region"))
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -388,15 +353,7 @@ class Visit(models.Model):
 class PoolRule(models.Model):
     """When customers of one level go back to the public pool (no level = the rule for all other levels)."""
 
-    level = models.OneToOneField(
-        "core.DictionaryItem",
-        verbose_name=_("customer level"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        limit_choices_to=dictionary_choices("customer_level"),
-    )
+    level = DictionaryField("customer_level", _("customer level"), one_to_one=True, on_delete=models.CASCADE)
     days_without_followup = models.PositiveIntegerField(
         _("return after days without a follow-up"), null=True, blank=True
     )
@@ -557,62 +514,3 @@ class TransferRequest(ApprovableDocument):
         from kehu.customers import services
 
         services.drop_request(self, f"{instance.get_state_display()} · {reason}")
-
-
-class ImportJob(models.Model):
-    """An Excel import or export of customers run as a background task: its file, progress and outcome.
-
-    Only its creator sees it (pages answer 404 to anyone else). Imports go validated → written in two steps,
-    the user choosing between them how to write (all-or-nothing or only the valid rows)."""
-
-    class Kind(models.TextChoices):
-        IMPORT = "import", _("Import")
-        EXPORT = "export", _("Export")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting to start")
-        VALIDATING = "validating", _("Checking rows")
-        VALIDATED = "validated", _("Checked")
-        WRITING = "writing", _("Writing")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.IMPORT)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
-    mode = models.CharField(_("import mode"), max_length=12, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    file = models.FileField(_("file"), upload_to="imports/", blank=True)
-    file_name = models.CharField(_("file name"), max_length=200, blank=True)
-    params = models.JSONField(default=dict, blank=True)  # an export's list scope and filters
-    background = models.BooleanField(default=False)
-    total = models.PositiveIntegerField(_("rows"), default=0)
-    processed = models.PositiveIntegerField(default=0)
-    valid = models.PositiveIntegerField(_("valid rows"), default=0)
-    invalid = models.PositiveIntegerField(_("rows with errors"), default=0)
-    created = models.PositiveIntegerField(_("customers created"), default=0)
-    errors = models.JSONField(default=list, blank=True)  # the first MAX_STORED_ERRORS row errors
-    error_report = models.FileField(upload_to="imports/", blank=True)
-    result = models.FileField(upload_to="exports/", blank=True)
-    message = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("import or export job")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["created_by", "-created_at"], name="import_job_creator_idx")]
-
-    def __str__(self):
-        return f"{self.kind} {self.pk} {self.status}"
-
-    @property
-    def running(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.VALIDATING, self.Status.WRITING}

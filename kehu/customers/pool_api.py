@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kehu.core.api_resources import ResourceViewSet
-from kehu.customers import pool
+from kehu.customers import pool, pool_queries
 from kehu.customers.api import CustomerSerializer
 from kehu.customers.models import Contact, Customer
 from kehu.customers.resources import POOL
@@ -104,7 +104,7 @@ class PoolViewSet(ResourceViewSet):
         return super().filter_queryset(queryset).prefetch_related("contacts")
 
     def get_object(self):
-        return pool.get_pool_customer(self.request.user, self.kwargs["pk"])
+        return pool_queries.get_pool_customer(self.request.user, self.kwargs["pk"])
 
     @extend_schema(request=None, responses={200: CustomerSerializer})
     @action(detail=True, methods=["post"])
@@ -135,5 +135,5 @@ class PoolViewSet(ResourceViewSet):
     @action(detail=False, methods=["get"])
     def preview(self, request):
         """What the next automatic return would do in the caller's scope (customers.transfer or manage)."""
-        preview = pool.preview_returns(request.user)
+        preview = pool_queries.preview_returns(request.user)
         return Response(ReturnPreviewSerializer(preview).data)

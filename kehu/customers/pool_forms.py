@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import StyledForm, StyledFormMixin
-from kehu.customers.forms import active_users
 from kehu.customers.models import PoolRule
 from kehu.customers.queries import dictionary_items
+from kehu.org.forms import PersonChoiceField
 from kehu.org.models import Role
 
 
@@ -19,7 +19,7 @@ class ReleaseForm(StyledForm):
 
 
 class AssignForm(StyledForm):
-    to_user = forms.ModelChoiceField(label=_("Assign to"), queryset=active_users())
+    to_user = PersonChoiceField(label=_("Assign to"))
 
 
 class PoolRuleForm(StyledFormMixin, forms.ModelForm):

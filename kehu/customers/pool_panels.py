@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from kehu.core.workbench import Panel, register
-from kehu.customers import pool
+from kehu.customers import pool_queries
 from kehu.org.scope import has_module_perm
 
 SHOWN = 8
@@ -13,7 +13,7 @@ def _returning_soon(request):
     if not has_module_perm(request.user, "customers", "view"):
         return None
     now = timezone.now()
-    items = pool.upcoming_returns_for_owner(request.user, now)
+    items = pool_queries.upcoming_returns_for_owner(request.user, now)
     if not items:
         return None
     return {"items": items[:SHOWN], "more": max(len(items) - SHOWN, 0), "now": now}

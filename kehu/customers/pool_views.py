@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehu.core.views import apply_form_errors, require_perm
-from kehu.customers import pool, services
+from kehu.customers import pool, pool_queries, pool_rules, services
 from kehu.customers.models import Customer, CustomerLimit, PoolEvent
 from kehu.customers.pool_forms import AssignForm, LimitFormSet, PoolRuleFormSet, ReleaseForm
 from kehu.customers.resources import POOL
@@ -38,15 +38,15 @@ def _messages_of(error: ValidationError) -> str:
 
 def _pool_context(request, context):
     can_claim = request.user.has_perm("customers.add")
-    cap = pool.daily_claim_cap(request.user) if can_claim else None
+    cap = pool_rules.daily_claim_cap(request.user) if can_claim else None
     now = timezone.now()
-    may_assign = pool.may_assign(request.user)
+    may_assign = pool_queries.may_assign(request.user)
     return {
         "can_claim": can_claim,
         "can_assign": may_assign,
         "can_manage": request.user.has_perm("customers.manage"),
         "assign_form": AssignForm() if may_assign else None,
-        "claims_left": None if cap is None else max(cap - pool.claims_today(request.user, now), 0),
+        "claims_left": None if cap is None else max(cap - pool_queries.claims_today(request.user, now), 0),
         "now": now,
     }
 
@@ -57,21 +57,16 @@ pool_list = POOL.page_view(extra=_pool_context)
 @login_required
 def pool_detail(request, pk):
     """A pool customer as a claimer sees it: the company and its contacts' names, not their numbers."""
-    customer = pool.get_pool_customer(request.user, pk)
-    now = timezone.now()
-    blocked = (
-        customer.previous_owner_id == request.user.pk
-        and customer.reclaim_blocked_until is not None
-        and customer.reclaim_blocked_until > now
-    )
+    customer = pool_queries.get_pool_customer(request.user, pk)
+    blocked = pool_rules.reclaim_blocked(request.user, customer)
     context = {
         "customer": customer,
         "contacts": customer.contacts.only("name", "title", "decision_role", "is_primary"),
         "events": PoolEvent.objects.filter(customer=customer).select_related("actor", "owner")[:20],
-        "can_claim": pool.may_claim(request.user, customer) and not blocked,
+        "can_claim": pool_queries.may_claim(request.user, customer) and not blocked,
         "blocked": blocked,
-        "can_assign": pool.may_assign(request.user),
-        "assign_form": AssignForm() if pool.may_assign(request.user) else None,
+        "can_assign": pool_queries.may_assign(request.user),
+        "assign_form": AssignForm() if pool_queries.may_assign(request.user) else None,
         "full_page": Customer.objects.visible_to(request.user).filter(pk=pk).exists(),
     }
     return render(request, "customers/pool_detail.html", context)
@@ -120,7 +115,7 @@ def pool_claim_many(request):
 @login_required
 @require_POST
 def pool_assign(request):
-    if not pool.may_assign(request.user):
+    if not pool_queries.may_assign(request.user):
         raise PermissionDenied
     form = AssignForm(request.POST)
     ids = _ids(request)
@@ -206,13 +201,13 @@ def release_many(request):
 
 @login_required
 def pool_preview(request):
-    if not pool.may_assign(request.user):
+    if not pool_queries.may_assign(request.user):
         raise PermissionDenied
-    preview = pool.preview_returns(request.user)
+    preview = pool_queries.preview_returns(request.user)
     context = {
         "preview": preview,
         "now": preview.run_at,
-        "opportunity_rule_applies": pool.opportunity_rule_applies(),
+        "opportunity_rule_applies": pool_rules.opportunity_rule_applies(),
     }
     return render(request, "customers/pool_preview.html", context)
 
@@ -255,7 +250,7 @@ def pool_settings(request):
         "rules": rules,
         "limits": limits,
         "limit_rows": limit_rows,
-        "opportunity_rule_applies": pool.opportunity_rule_applies(),
+        "opportunity_rule_applies": pool_rules.opportunity_rule_applies(),
     }
     return render(request, "customers/pool_settings.html", context)
 
@@ -269,14 +264,14 @@ def _save_settings(request, rules, limits) -> bool:
                     continue
                 if form.instance.pk and form.cleaned_data.get("DELETE"):
                     try:
-                        pool.delete_pool_rule(request.user, form.instance)
+                        pool_rules.delete_pool_rule(request.user, form.instance)
                     except ValidationError as exc:
                         apply_form_errors(form, exc)
                         raise
                     continue
-                data = {name: form.cleaned_data.get(name) for name in pool.RULE_FIELDS}
+                data = {name: form.cleaned_data.get(name) for name in pool_rules.RULE_FIELDS}
                 try:
-                    pool.save_pool_rule(request.user, form.instance if form.instance.pk else None, data)
+                    pool_rules.save_pool_rule(request.user, form.instance if form.instance.pk else None, data)
                 except ValidationError as exc:
                     apply_form_errors(form, exc)
                     raise
@@ -285,7 +280,9 @@ def _save_settings(request, rules, limits) -> bool:
                     continue
                 data = form.cleaned_data
                 try:
-                    pool.save_customer_limit(request.user, data["role"], data["max_owned"], data["max_claims_per_day"])
+                    pool_rules.save_customer_limit(
+                        request.user, data["role"], data["max_owned"], data["max_claims_per_day"]
+                    )
                 except ValidationError as exc:
                     apply_form_errors(form, exc)
                     raise

@@ -3,15 +3,19 @@
 initials, contact name, phone number)."""
 
 import re
+from datetime import timedelta
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import DictionaryItem
-from kehu.customers.models import Contact, Customer, CustomerShare
+from kehu.customers.activities import reviewable_q_departments
+from kehu.customers.models import Contact, Customer, FollowUp, Visit, next_step_of
 from kehu.customers.text import normalize_phone, to_half_width
+from kehu.org.models import User
+from kehu.org.scope import effective_scope
 
 ASCII_WORD = re.compile(r"^[a-z]+$")
 
@@ -122,11 +126,7 @@ def customers_for(user, scope: str = "mine"):
     if scope == "mine":
         return base.filter(owner=user)
     if scope == "shared":
-        now = timezone.now()
-        shares = CustomerShare.objects.filter(Q(user=user) | Q(department_id=user.department_id)).filter(
-            Q(until__isnull=True) | Q(until__gt=now)
-        )
-        return base.filter(pk__in=shares.values("customer_id")).exclude(owner=user)
+        return base.filter(Customer.shared_with_q(user, "view")).exclude(owner=user)
     return base
 
 
@@ -146,3 +146,110 @@ def timeline_for(customer: Customer, limit: int = 100) -> list[dict]:
         entries.append({"kind": "pool", "at": event.at, "actor": event.actor, "obj": event})
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]
+
+
+# --- follow-ups and visits -------------------------------------------------------------------
+def contacts_of(customer: Customer):
+    """The contacts a follow-up or visit of `customer` may name (the customer is already in the user's scope)."""
+    return customer.contacts.all()
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=FollowUp.Kind.choices)
+    author = django_filters.NumberFilter(label=_("Author"), field_name="author_id")
+    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id")
+    date_from = django_filters.DateFilter(label=_("From"), field_name="happened_at", lookup_expr="date__gte")
+    date_to = django_filters.DateFilter(label=_("To"), field_name="happened_at", lookup_expr="date__lte")
+    overdue = django_filters.BooleanFilter(label=_("Overdue next steps only"), method="filter_overdue")
+
+    class Meta:
+        model = FollowUp
+        fields = ["kind", "author", "customer", "date_from", "date_to", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(next_step_due__lt=timezone.localdate(), next_step_done_at__isnull=True).exclude(
+            next_step=""
+        )
+
+
+FOLLOWUP_SORTS = {"when": "happened_at", "due": "next_step_due"}
+
+
+def followups_for(user):
+    """The follow-ups on customers in `user`'s scope."""
+    return FollowUp.objects.visible_to(user).select_related("customer", "author", "contact")
+
+
+def open_next_steps_for(user):
+    """`user`'s own next steps not done yet, the soonest (and the overdue) first, undated last."""
+    return (
+        followups_for(user)
+        .filter(next_step_of(user), next_step_done_at__isnull=True)
+        .exclude(next_step="")
+        .order_by(F("next_step_due").asc(nulls_last=True), "happened_at", "pk")
+    )
+
+
+def authors_in_scope(user):
+    """The people whose follow-ups `user` may filter by: everyone in the departments of their scope, and them."""
+    scope = effective_scope(user, "customers", "view")
+    people = User.objects.filter(status=User.Status.ACTIVE)
+    if not scope.everything:
+        people = people.filter(Q(department_id__in=scope.department_ids) | Q(pk=user.pk))
+    return people.order_by("name")
+
+
+class VisitFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Visit.Status.choices)
+    visitor = django_filters.NumberFilter(label=_("Visitor"), field_name="visitor_id")
+    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id")
+    date_from = django_filters.DateFilter(label=_("From"), field_name="planned_at", lookup_expr="date__gte")
+    date_to = django_filters.DateFilter(label=_("To"), field_name="planned_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Visit
+        fields = ["status", "visitor", "customer", "date_from", "date_to"]
+
+
+VISIT_BOXES = {
+    "upcoming": _("Upcoming"),
+    "today": _("Today"),
+    "done": _("Done"),
+    "review": _("To review"),
+    "all": _("All"),
+}
+
+
+def visits_for(user, box: str = "all"):
+    """The visits of one tab: my open visits ("upcoming"), mine planned for today, mine done, the done visits of
+    people I manage not reviewed yet ("review"), or every visit to customers in my scope ("all")."""
+    visits = Visit.objects.visible_to(user).select_related("customer", "contact", "visitor")
+    if box == "upcoming":
+        open_statuses = [Visit.Status.PLANNED, Visit.Status.CHECKED_IN]
+        return visits.filter(visitor=user, status__in=open_statuses).order_by("planned_at", "pk")
+    if box == "today":
+        start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        return visits.filter(visitor=user, planned_at__gte=start, planned_at__lt=start + timedelta(days=1)).order_by(
+            "planned_at", "pk"
+        )
+    if box == "done":
+        return visits.filter(visitor=user, status=Visit.Status.DONE).order_by("-checked_in_at", "-pk")
+    if box == "review":
+        return to_review_for(user, visits)
+    return visits
+
+
+def to_review_for(user, visits=None):
+    visits = visits if visits is not None else Visit.objects.visible_to(user).select_related("customer", "visitor")
+    visits = visits.filter(status=Visit.Status.DONE, reviewed_at__isnull=True).exclude(visitor=user)
+    departments = reviewable_q_departments(user)
+    if departments is not None:
+        visits = visits.filter(visitor__department_id__in=departments)
+    return visits.order_by("checked_in_at", "pk")
+
+
+def reviews_anyone(user) -> bool:
+    departments = reviewable_q_departments(user)
+    return departments is None or bool(departments)

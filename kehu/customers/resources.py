@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core import resources
 from kehu.core.resources import BatchAction, Column, Resource, Tab
-from kehu.customers import activity_forms, pool, queries
+from kehu.customers import pool_queries, queries
 from kehu.customers.models import Contact, Customer, FollowUp, Visit
 
 CUSTOMERS = resources.register(
@@ -84,11 +84,11 @@ FOLLOWUPS = resources.register(
         model=FollowUp,
         module="customers",
         title=_("Follow-ups"),
-        rows=activity_forms.followups_for,
-        filterset=activity_forms.FollowUpFilter,
+        rows=queries.followups_for,
+        filterset=queries.FollowUpFilter,
         main_filters=("kind",),
         page_filters=("kind", "author", "date_from", "date_to", "overdue"),
-        sorts=activity_forms.FOLLOWUP_SORTS,
+        sorts=queries.FOLLOWUP_SORTS,
         default_sort="-when",
         pages={"": "customers:followups"},
         api="followup",
@@ -134,7 +134,7 @@ NEXT_STEPS = resources.register(
         model=FollowUp,
         module="customers",
         title=_("My next steps"),
-        rows=activity_forms.open_next_steps_for,
+        rows=queries.open_next_steps_for,
         pages={"": "customers:next_steps"},
         columns=[],
         template="customers/followup_next_steps.html",
@@ -149,8 +149,8 @@ VISITS = resources.register(
         model=Visit,
         module="customers",
         title=_("Visits"),
-        rows=activity_forms.visits_for,
-        filterset=activity_forms.VisitFilter,
+        rows=queries.visits_for,
+        filterset=queries.VisitFilter,
         main_filters=("status",),
         page_filters=("status", "date_from", "date_to"),
         tabs=[
@@ -161,8 +161,8 @@ VISITS = resources.register(
                 "review",
                 _("To review"),
                 filters=False,
-                visible=activity_forms.reviews_anyone,
-                badge=lambda user: activity_forms.to_review_for(user).count(),
+                visible=queries.reviews_anyone,
+                badge=lambda user: queries.to_review_for(user).count(),
             ),
             Tab("all", _("All"), complete=True),
         ],
@@ -211,7 +211,7 @@ POOL = resources.register(
         model=Customer,
         module="customers",
         title=_("Public pool"),
-        rows=lambda user: pool.pool_customers(user),
+        rows=lambda user: pool_queries.pool_customers(user),
         filterset=queries.CustomerFilter,
         page_filters=("q", "level", "industry", "region"),
         search_placeholder=_("Name, pinyin initials, contact or phone"),
@@ -236,19 +236,18 @@ POOL = resources.register(
             Column(
                 "previous_owner",
                 _("Previous owner"),
-                "{{ obj.previous_owner.display_name|default:'—' }}{% if obj.previous_owner_id == user.pk and "
-                'obj.reclaim_blocked_until and obj.reclaim_blocked_until > now %} <span class="status status-muted"'
-                " title=\"{% translate 'You may claim it again from this date' %}\">"
+                "{% load pool_tags %}{{ obj.previous_owner.display_name|default:'—' }}"
+                "{% if obj|reclaim_blocked_for:user %}"
+                ' <span class="status status-muted" title="{% translate \'You may claim it again from this date\' %}">'
                 '{{ obj.reclaim_blocked_until|date:"Y-m-d" }}</span>{% endif %}',
             ),
             Column("pool_reason", _("Reason"), "{{ obj.pool_reason|default:'—' }}"),
             Column(
                 "claim",
                 "",
-                "{% if can_claim %}{% if obj.previous_owner_id == user.pk and obj.reclaim_blocked_until and "
-                'obj.reclaim_blocked_until > now %}{% else %}<button class="btn btn-sm btn-outline-primary" '
-                "type=\"submit\" formaction=\"{% url 'customers:pool_claim' obj.pk %}\">{% translate 'Claim' %}"
-                "</button>{% endif %}{% endif %}",
+                '{% load pool_tags %}{% if can_claim and not obj|reclaim_blocked_for:user %}<button class="btn btn-sm '
+                'btn-outline-primary" type="submit" formaction="{% url \'customers:pool_claim\' obj.pk %}">'
+                "{% translate 'Claim' %}</button>{% endif %}",
                 css="text-end",
             ),
         ],
@@ -264,7 +263,7 @@ POOL = resources.register(
                 "customers:pool_assign",
                 _("Assign"),
                 perm="",
-                allowed=lambda user: pool.may_assign(user),
+                allowed=lambda user: pool_queries.may_assign(user),
                 confirm=_("Assign the selected customers?"),
                 icon="person-check",
                 style="light",

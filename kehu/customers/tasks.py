@@ -7,7 +7,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from kehu.customers import pool
+from kehu.customers import pool, pool_rules
 
 
 def _utc_crontab(local):
@@ -18,7 +18,7 @@ def _utc_crontab(local):
     return crontab(hour=str(moment.hour), minute=str(moment.minute))
 
 
-@db_periodic_task(_utc_crontab(pool.RUN_AT))
+@db_periodic_task(_utc_crontab(pool_rules.RUN_AT))
 def return_idle_customers_to_pool() -> dict:
     """Nightly: customers idle past their level's rule go back to the public pool; owners of customers in the
     warning window are warned (once per due date). Safe to run twice or on two workers at once."""
@@ -27,5 +27,4 @@ def return_idle_customers_to_pool() -> dict:
     return {"returned": len(returned), "warned": warned}
 
 
-from kehu.customers.import_tasks import export_job_task, import_job_task  # noqa: E402, F401  (Excel import/export)
 from kehu.customers.visit_tasks import remind_upcoming_visits_task  # noqa: E402, F401  (visits: reminders)

@@ -32,6 +32,39 @@ def department_choices(include_closed=False):
     ]
 
 
+def active_people():
+    """The people one may pick for a task, a share, an owner, a head: not left, login enabled."""
+    return (
+        User.objects.filter(status=User.Status.ACTIVE, is_active=True)
+        .select_related("department")
+        .order_by("department__path", "name")
+    )
+
+
+def person_label(user) -> str:
+    return f"{user.display_name} · {user.department or '—'}"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A select of active people ("name · department"); narrow it by passing `queryset`."""
+
+    def __init__(self, queryset=None, **kwargs):
+        super().__init__(queryset=active_people() if queryset is None else queryset, **kwargs)
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple select of active people ("name · department")."""
+
+    def __init__(self, queryset=None, **kwargs):
+        super().__init__(queryset=active_people() if queryset is None else queryset, **kwargs)
+
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
 class DepartmentChoiceField(forms.TypedChoiceField):
     def __init__(self, *args, include_closed=False, **kwargs):
         kwargs.setdefault("coerce", int)
@@ -46,13 +79,12 @@ class DepartmentForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(label=_("Department name"), max_length=60)
     code = forms.CharField(label=_("Code"), max_length=30, required=False)
     parent = DepartmentChoiceField(label=_("Parent department"), required=False)
-    head = forms.ModelChoiceField(label=_("Head"), queryset=User.objects.none(), required=False)
+    head = PersonChoiceField(label=_("Head"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].refresh()
         self.fields["parent"].required = Department.objects.exists()
-        self.fields["head"].queryset = User.objects.filter(status=User.Status.ACTIVE).order_by("name")
 
 
 class MoveDepartmentForm(StyledForm):
@@ -87,7 +119,7 @@ class UserForm(VersionedFormMixin, forms.ModelForm):
         self.fields["department"].required = True
         self.fields["department"].queryset = Department.objects.order_by("path")
         self.fields["department"].label_from_instance = lambda d: ("\u3000" * (d.depth - 1)) + d.name
-        self.fields["superior"].queryset = User.objects.filter(status=User.Status.ACTIVE).order_by("name")
+        self.fields["superior"] = PersonChoiceField(label=self.fields["superior"].label, required=False)
         self.fields["roles"].queryset = Role.objects.all()
         self.fields["phone"].validators.append(validate_phone)
         if self.instance.pk:
@@ -156,12 +188,7 @@ class AuthoriseForm(StyledForm):
     roles = forms.ModelMultipleChoiceField(
         label=_("Roles"), queryset=Role.objects.all(), widget=forms.CheckboxSelectMultiple
     )
-    users = forms.ModelMultipleChoiceField(
-        label=_("Users"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-    )
+    users = PeopleChoiceField(label=_("Users"), required=False, widget=forms.SelectMultiple(attrs={"size": 10}))
     departments = forms.ModelMultipleChoiceField(
         label=_("Whole departments"),
         queryset=Department.objects.none(),
@@ -172,7 +199,5 @@ class AuthoriseForm(StyledForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = User.objects.filter(status=User.Status.ACTIVE).select_related("department")
-        self.fields["users"].label_from_instance = lambda u: f"{u.display_name} · {u.department or '—'}"
         self.fields["departments"].queryset = Department.objects.filter(is_active=True).order_by("path")
         self.fields["departments"].label_from_instance = lambda d: ("\u3000" * (d.depth - 1)) + d.name

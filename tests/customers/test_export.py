@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from kehu.core.models import FileJob
 from kehu.customers import exports, services
-from kehu.customers.models import ImportJob
 from tests.customers.test_import_helpers import read_sheet, streamed
 
 NUMBER = 14  # the column of the customer number (after the template's 14 columns)
@@ -93,7 +93,7 @@ def test_a_large_export_runs_as_a_task_with_a_download_link(client, org, book, m
     monkeypatch.setattr(exports, "BACKGROUND_ROWS", 1)
     client.force_login(org.rep)
     response = client.get(reverse("customers:export") + "?scope=mine")
-    job = ImportJob.objects.get()
+    job = FileJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("customers:import_job", args=[job.pk])
     assert (job.kind, job.status, job.background, job.total) == ("export", "done", True, 2)
     page = client.get(response["Location"]).content.decode()

@@ -4,8 +4,9 @@ write; files above the threshold run as a background task whose progress the pag
 import pytest
 from django.urls import reverse
 
-from kehu.customers import imports
-from kehu.customers.models import Customer, ImportJob
+from kehu.core import importing
+from kehu.core.models import FileJob
+from kehu.customers.models import Customer
 from tests.customers.test_import_helpers import HEADERS, read_sheet, streamed, upload
 
 ROWS = [{"name": "甲公司"}, {"name": "", "address": "x"}, {"name": "乙公司", "level": "Z"}, {"name": "丙公司"}]
@@ -40,7 +41,7 @@ def test_the_template_download_has_the_columns_and_the_allowed_values(rep_client
 
 def test_upload_shows_counts_and_the_error_table_and_writes_nothing(rep_client, org):
     response = rep_client.post(reverse("customers:import"), {"file": upload(ROWS)})
-    job = ImportJob.objects.get()
+    job = FileJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("customers:import_job", args=[job.pk])
     assert (job.status, job.background, job.total, job.valid, job.invalid, job.created) == (
         "validated",
@@ -68,7 +69,7 @@ def test_upload_shows_counts_and_the_error_table_and_writes_nothing(rep_client, 
 
 def test_choosing_valid_only_writes_the_valid_rows(rep_client, org):
     rep_client.post(reverse("customers:import"), {"file": upload(ROWS)})
-    job = ImportJob.objects.get()
+    job = FileJob.objects.get()
     refused = rep_client.post(reverse("customers:import_job_run", args=[job.pk]), {"mode": "all"})
     assert refused.status_code == 302 and Customer.objects.count() == 0
     rep_client.post(reverse("customers:import_job_run", args=[job.pk]), {"mode": "valid_only"})
@@ -82,31 +83,31 @@ def test_choosing_valid_only_writes_the_valid_rows(rep_client, org):
 
 
 def test_a_file_above_the_threshold_runs_as_a_task_with_progress(rep_client, org):
-    rows = [{"name": f"批量公司{i}"} for i in range(imports.BACKGROUND_ROWS + 1)]
+    rows = [{"name": f"批量公司{i}"} for i in range(importing.BACKGROUND_ROWS + 1)]
     rep_client.post(reverse("customers:import"), {"file": upload(rows)})
-    job = ImportJob.objects.get()
+    job = FileJob.objects.get()
     assert (job.background, job.status, job.total, job.valid) == (True, "validated", 501, 501)
     rep_client.post(reverse("customers:import_job_run", args=[job.pk]), {"mode": "all"})
     job.refresh_from_db()
     assert (job.status, job.created) == ("done", 501)
     assert Customer.objects.filter(owner=org.rep).count() == 501
     # while a job runs, its page shows a progress bar polled every second
-    ImportJob.objects.filter(pk=job.pk).update(status="writing", total=501)
-    from kehu.customers.import_tasks import report_progress
+    FileJob.objects.filter(pk=job.pk).update(status="writing", total=501)
+    from kehu.core.filejobs import report_progress
 
     report_progress(job.pk, "writing", 250, 501)
     page = rep_client.get(reverse("customers:import_job", args=[job.pk])).content.decode()
     progress_url = reverse("customers:import_job_progress", args=[job.pk])
     assert f'hx-get="{progress_url}?was=running" hx-trigger="every 1s"' in page
     assert 'aria-valuenow="49"' in page and "250 / 501" in page and "Importing…" in page
-    ImportJob.objects.filter(pk=job.pk).update(status="done")
+    FileJob.objects.filter(pk=job.pk).update(status="done")
     finished = rep_client.get(progress_url + "?was=running")
     assert finished["HX-Refresh"] == "true" and "hx-trigger" not in finished.content.decode()
 
 
 def test_jobs_are_visible_to_their_creator_only(rep_client, client, org):
     rep_client.post(reverse("customers:import"), {"file": upload(ROWS)})
-    job = ImportJob.objects.get()
+    job = FileJob.objects.get()
     client.force_login(org.manager)
     for name in ("customers:import_job", "customers:import_job_progress", "customers:import_job_errors"):
         assert client.get(reverse(name, args=[job.pk])).status_code == 404
@@ -121,7 +122,7 @@ def test_a_bad_file_is_refused_with_a_message(rep_client, org):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     rep_client.post(reverse("customers:import"), {"file": SimpleUploadedFile("x.xlsx", b"garbage")})
-    job = ImportJob.objects.get()
+    job = FileJob.objects.get()
     assert (job.status, job.message) == (
         "failed",
         "This is not an Excel workbook (.xlsx). Download the template and fill it in.",

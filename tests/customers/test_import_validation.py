@@ -4,6 +4,7 @@ column and a message in the user's language."""
 import pytest
 from django.utils import translation
 
+from kehu.core import importing
 from kehu.core.models import DictionaryItem
 from kehu.customers import imports, services
 from kehu.customers.models import Customer, CustomerLimit
@@ -122,7 +123,8 @@ def test_dictionary_values_by_chinese_or_english_label_or_code(org):
 
 
 def check_rows(actor, rows):
-    return imports.validate_rows(actor, actor, imports.read_workbook(upload(rows))).rows
+    importer = imports.CustomerImport(actor)
+    return importer.validate(importer.read(upload(rows))).rows
 
 
 def test_the_owners_limit_marks_the_rows_beyond_it(org):
@@ -144,10 +146,10 @@ def test_english_headers_in_any_order_are_accepted(org):
 
 
 def test_unreadable_files_and_a_missing_name_column_are_refused(org):
-    with pytest.raises(imports.ImportFileError) as error:
+    with pytest.raises(importing.ImportFileError) as error:
         imports.run_import(org.rep, upload([], name="x.xlsx").__class__("x.xlsx", b"not a workbook"))
     assert str(error.value) == "This is not an Excel workbook (.xlsx). Download the template and fill it in."
-    with pytest.raises(imports.ImportFileError) as error:
+    with pytest.raises(importing.ImportFileError) as error:
         check(org.rep, [["x"]], headers=["地址"])
     assert str(error.value) == "Row 1 must name the columns as in the template; the column “公司名称*” is missing."
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from kehu.customers import pool, services
+from kehu.customers import pool_rules, services
 from kehu.customers.models import Customer, CustomerLimit, PoolEvent
 from kehu.org.models import Role
 
@@ -114,9 +114,9 @@ def test_preview(client, org, levels):
     )
     client.force_login(org.manager)
     body = client.get(reverse("api:pool-preview")).json()
-    assert body["run_at"] == pool.next_run_at(timezone.now()).isoformat()
+    assert body["run_at"] == pool_rules.next_run_at(timezone.now()).isoformat()
     assert [(row["customer"], row["owner_name"], row["idle_days"]) for row in body["due"]] == [
-        (customer.pk, "华北销售", (pool.next_run_at(timezone.now()) - since).days)
+        (customer.pk, "华北销售", (pool_rules.next_run_at(timezone.now()) - since).days)
     ]
     assert body["soon"] == []
     client.force_login(org.rep)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 
-from kehu.customers import pool, services, tasks
+from kehu.customers import pool, pool_queries, pool_rules, services, tasks
 from kehu.customers.models import Customer, PoolEvent, PoolRule
 from kehu.notify.models import Message
 from kehu.org.models import User
@@ -136,7 +136,7 @@ def test_owners_are_warned_once_per_due_date(org, book):
 def test_the_preview_lists_what_the_next_run_returns_and_why_within_the_scope(org, book, levels):
     services.touch_activity(book["a"].pk, START + timedelta(days=1), followup=True)
     run_at = START + timedelta(days=60)
-    preview = pool.preview_returns(org.manager, when=run_at)  # north and below: rep and rep_bj, not rep_east
+    preview = pool_queries.preview_returns(org.manager, when=run_at)  # north and below: rep and rep_bj, not rep_east
     assert preview.run_at == run_at
     with translation.override("en"):
         rows = [
@@ -148,40 +148,40 @@ def test_the_preview_lists_what_the_next_run_returns_and_why_within_the_scope(or
         ("乙B", "rep", PoolRule.objects.get(level=None), None, 60, "No follow-up for 60 days"),
     ]
     assert preview.soon == []
-    everything = pool.preview_returns(org.admin, when=START + timedelta(days=85))
+    everything = pool_queries.preview_returns(org.admin, when=START + timedelta(days=85))
     assert [p.customer.name for p in everything.due] == ["丙C", "乙B", "丁无等级"]
     assert [(p.customer.name, p.due_at, p.last_followup_at, p.idle_days) for p in everything.soon] == [
         ("甲A", START + timedelta(days=91), START + timedelta(days=1), 84)
     ]
     with pytest.raises(PermissionDenied):
-        pool.preview_returns(org.rep)
+        pool_queries.preview_returns(org.rep)
 
 
 def test_the_next_run_is_at_half_past_one_local_time():
-    assert pool.next_run_at(datetime(2026, 6, 1, 1, 29, tzinfo=SHANGHAI)) == datetime(
+    assert pool_rules.next_run_at(datetime(2026, 6, 1, 1, 29, tzinfo=SHANGHAI)) == datetime(
         2026, 6, 1, 1, 30, tzinfo=SHANGHAI
     )
-    assert pool.next_run_at(datetime(2026, 6, 1, 1, 30, tzinfo=SHANGHAI)) == datetime(
+    assert pool_rules.next_run_at(datetime(2026, 6, 1, 1, 30, tzinfo=SHANGHAI)) == datetime(
         2026, 6, 2, 1, 30, tzinfo=SHANGHAI
     )
 
 
 def test_the_opportunity_rule_waits_for_the_opportunities_module(org, book, levels):
     PoolRule.objects.filter(level=levels["a"]).update(days_without_opportunity=40)
-    assert not pool.opportunity_rule_applies()
+    assert not pool_rules.opportunity_rule_applies()
     # Not applied: 甲A (90 days without a follow-up) stays although it has had no opportunity for 45 days.
     assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=45))] == ["丙C"]
     last_opportunity = {book["a"].pk: START + timedelta(days=10)}
-    pool.register_opportunity_clock(lambda customer: last_opportunity.get(customer.pk))
+    pool_rules.register_opportunity_clock(lambda customer: last_opportunity.get(customer.pk))
     try:
-        assert pool.opportunity_rule_applies()
+        assert pool_rules.opportunity_rule_applies()
         assert pool.auto_return(now=START + timedelta(days=49)) == []
         returned = pool.auto_return(now=START + timedelta(days=50))
         assert [(p.customer.name, p.cause, p.days) for p in returned] == [("甲A", "opportunity", 40)]
         event = PoolEvent.objects.get(customer=book["a"], kind="returned")
         assert event.reason == default_language("No new opportunity for %(days)d days", days=40)
     finally:
-        pool.register_opportunity_clock(None)
+        pool_rules.register_opportunity_clock(None)
 
 
 def test_the_huey_task_returns_and_warns_in_one_run(org, levels):

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone, translation
 
-from kehu.customers import pool, services
+from kehu.customers import pool, pool_queries, pool_rules, services
 from kehu.customers.models import Customer, CustomerLimit, CustomerShare, PoolEvent, PoolRule
 from kehu.notify.models import Message
 from kehu.org.models import Role, User
@@ -100,8 +100,8 @@ def test_release_skips_what_the_actor_may_not_release(org):
     summary = pool.release_to_pool(org.rep, [own.pk, east.pk, shared.pk], "整理")
     assert (summary.done, summary.skipped) == ([own.pk], [east.pk, shared.pk])
     assert Customer.objects.get(pk=shared.pk).owner == org.rep_bj
-    assert pool.may_release(org.rep, shared) is False
-    assert pool.may_release(org.manager, shared) is True
+    assert pool_queries.may_release(org.rep, shared) is False
+    assert pool_queries.may_release(org.manager, shared) is True
 
 
 def test_release_needs_a_reason_and_the_change_permission(org):
@@ -201,12 +201,12 @@ def test_the_most_generous_role_wins_and_no_row_means_no_cap(org):
     role = make_role("t_extra", {"customers": (("view", "add"), "self")})  # only roles that may add count
     org.rep.roles.add(role)
     CustomerLimit.objects.create(role=role, max_claims_per_day=3, max_owned=None)
-    assert pool.daily_claim_cap(org.rep) == 3
+    assert pool_rules.daily_claim_cap(org.rep) == 3
     CustomerLimit.objects.filter(role=role).update(max_claims_per_day=None)
-    assert pool.daily_claim_cap(org.rep) is None
-    assert pool.daily_claim_cap(org.rep_bj) == 1
-    assert pool.daily_claim_cap(org.rep_east) == 1
-    assert pool.daily_claim_cap(org.manager) is None  # t_tree has no row
+    assert pool_rules.daily_claim_cap(org.rep) is None
+    assert pool_rules.daily_claim_cap(org.rep_bj) == 1
+    assert pool_rules.daily_claim_cap(org.rep_east) == 1
+    assert pool_rules.daily_claim_cap(org.manager) is None  # t_tree has no row
 
 
 def test_ops_assign_pool_customers_and_the_recipient_is_told(org):
@@ -221,7 +221,7 @@ def test_ops_assign_pool_customers_and_the_recipient_is_told(org):
         ("admin", "rep"),
     ]
     assert Message.objects.get(recipient=org.rep).title == "管理员 assigned you 2 customers from the public pool"
-    assert pool.claims_today(org.rep) == 0  # assignments are not claims
+    assert pool_queries.claims_today(org.rep) == 0  # assignments are not claims
 
 
 def test_assignment_respects_the_owned_cap_and_needs_ops_rights(org):

@@ -1,0 +1,215 @@
+"""Import and export jobs of any resource (`FileJob`): created and advanced by the services here, run inline for
+small files and as Huey tasks for large ones (`kehu worker`, `kehu.core.tasks`); the job row records the outcome,
+a small progress file the progress while it runs.
+
+Progress cannot live on the job row while rows are written: the writing transaction would hide it until the
+end (and on SQLite hold the only write lock). So a job reports progress to `<MEDIA_ROOT>/imports/<id>.progress`
+(shared storage the worker writes anyway, since it reads the upload from there); the page polls it.
+
+Importers are the `kehu.core.importing.Importer` classes registered per resource; exporters register here
+(`register_exporter`): a function `(job, path, progress) -> rows written`.
+"""
+
+import json
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kehu.core import importing
+from kehu.core.models import FileJob
+from kehu.core.xlsx import count_rows
+
+logger = logging.getLogger(__name__)
+
+Exporter = Callable[[FileJob, str, Callable[[int], None]], int]
+_exporters: dict[str, Exporter] = {}
+
+
+def register_exporter(resource: str, exporter: Exporter) -> None:
+    _exporters[resource] = exporter
+
+
+# --- progress -----------------------------------------------------------------------------------
+def _progress_path(job_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / f"{job_id}.progress"
+
+
+def report_progress(job_id: int, phase: str, done: int, of: int) -> None:
+    path = _progress_path(job_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"phase": phase, "done": done, "of": of}))
+    os.replace(temporary, path)
+
+
+def read_progress(job: FileJob) -> dict:
+    """{"phase", "done", "of", "percent"} of a running job (from its progress file)."""
+    try:
+        data = json.loads(_progress_path(job.pk).read_text())
+    except (OSError, ValueError):
+        data = {"phase": job.status, "done": 0, "of": 0}
+    of = data.get("of") or job.total or 0
+    done = min(data.get("done") or 0, of) if of else data.get("done") or 0
+    data.update(of=of, done=done, percent=int(done * 100 / of) if of else 0)
+    return data
+
+
+def _clear_progress(job_id: int) -> None:
+    _progress_path(job_id).unlink(missing_ok=True)
+
+
+def _language(job: FileJob):
+    return translation.override(job.created_by.language or settings.LANGUAGE_CODE)
+
+
+def _fail(job: FileJob, message: str) -> None:
+    FileJob.objects.filter(pk=job.pk).update(
+        status=FileJob.Status.FAILED, message=message[:500], finished_at=timezone.now()
+    )
+
+
+# --- reading jobs -------------------------------------------------------------------------------
+def get_job_for_user(user, pk, kind: str | None = None) -> FileJob:
+    """The user's own job, or 404 (another person's job, or one of another kind, is not found)."""
+    job = FileJob.objects.filter(pk=pk, created_by=user).select_related("owner").first()
+    if job is None or (kind and job.kind != kind):
+        raise Http404
+    return job
+
+
+def recent_imports(user, resource: str, limit: int = 5):
+    return FileJob.objects.filter(created_by=user, kind=FileJob.Kind.IMPORT, resource=resource)[:limit]
+
+
+# --- services -----------------------------------------------------------------------------------
+def start_import(actor, resource: str, upload, *, owner=None) -> FileJob:
+    """Store the upload as a new import job of `resource` and check every row (nothing is written yet): in the
+    request for small files, as a background task for those above `importing.BACKGROUND_ROWS` rows. Raises
+    PermissionDenied / ValidationError when the importer may not import (the importer's `check`)."""
+    importer = importing.importer_for(resource)(actor, owner=owner)
+    importer.check()
+    rows = count_rows(upload)
+    job = FileJob(
+        kind=FileJob.Kind.IMPORT,
+        resource=resource,
+        created_by=actor,
+        owner=getattr(importer, "owner", owner),
+        file_name=upload.name[:200],
+        total=rows or 0,
+        background=rows is None or rows > importing.BACKGROUND_ROWS,
+    )
+    job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
+    job.save()
+    _run_import(job, "validate")
+    return job
+
+
+def write_import(actor, job_id: int, mode: str) -> bool:
+    """Step 2 of a checked import: write all rows ("all", only when none has an error) or only the valid
+    ones ("valid_only"). Only the job's creator (404 for anyone else). Returns False (nothing started) when
+    the job is not checked, the mode is unknown or "all" is asked of a file with errors."""
+    job = get_job_for_user(actor, job_id, FileJob.Kind.IMPORT)
+    if job.status != FileJob.Status.VALIDATED or mode not in {"all", "valid_only"}:
+        return False
+    if mode == "all" and job.invalid:
+        return False
+    if not FileJob.objects.filter(pk=job.pk, status=FileJob.Status.VALIDATED).update(
+        status=FileJob.Status.QUEUED, mode=mode
+    ):
+        return False  # a double submit: the first one runs
+    job.refresh_from_db()
+    _run_import(job, mode)
+    return True
+
+
+def start_export(actor, resource: str, params: dict, total: int) -> FileJob:
+    """A background export of `resource` with the list parameters `params` (the exporter re-checks access)."""
+    job = FileJob.objects.create(
+        kind=FileJob.Kind.EXPORT, resource=resource, created_by=actor, params=params, total=total, background=True
+    )
+    from kehu.core.tasks import export_job_task
+
+    export_job_task(job.pk)
+    return job
+
+
+def _run_import(job: FileJob, mode: str) -> None:
+    if job.background:
+        from kehu.core.tasks import import_job_task
+
+        import_job_task(job.pk, mode)
+    else:
+        process_import(job.pk, mode)
+
+
+# --- the work (inline or in the worker) -----------------------------------------------------------
+def process_import(job_id: int, mode: str) -> None:
+    """Check (mode "validate") or write (mode "all" / "valid_only") the job's file, recording the outcome."""
+    job = FileJob.objects.select_related("created_by", "owner").get(pk=job_id)
+    phase = FileJob.Status.VALIDATING if mode == "validate" else FileJob.Status.WRITING
+    FileJob.objects.filter(pk=job.pk).update(status=phase, mode=mode)
+    report_progress(job.pk, "validating", 0, job.total)
+    importer = importing.importer_for(job.resource)(job.created_by, owner=job.owner)
+    with _language(job):
+        try:
+            with job.file.open("rb") as source:
+                result = importer.run(
+                    source,
+                    mode=mode,
+                    progress=lambda phase, done, of: report_progress(job.pk, phase, done, of or job.total),
+                )
+        except importing.ImportFileError as exc:
+            _fail(job, str(exc))
+            return
+        except (PermissionDenied, ValidationError) as exc:
+            message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            _fail(job, message or _("You do not have permission to do this."))
+            return
+        except (DatabaseError, OSError):  # e.g. a concurrent import took the same credit code
+            logger.exception("import job %s failed", job.pk)
+            _fail(job, _("The import failed and nothing was written; check the file and try again."))
+            return
+        finally:
+            _clear_progress(job.pk)
+        report = importer.error_report(result) if result.invalid else None
+    refused = mode == "all" and result.invalid
+    job.status = FileJob.Status.VALIDATED if mode == "validate" or refused else FileJob.Status.DONE
+    job.total, job.valid, job.invalid, job.created = result.total, result.valid, result.invalid, result.created
+    job.processed = result.total
+    job.errors = [e.as_dict() for e in result.errors[: importing.MAX_STORED_ERRORS]]
+    job.finished_at = timezone.now() if job.status == FileJob.Status.DONE else None
+    if report is not None:
+        if job.error_report:
+            job.error_report.delete(save=False)
+        job.error_report.save(f"{job.pk}-errors.xlsx", ContentFile(report), save=False)
+    job.save()
+
+
+def process_export(job_id: int) -> None:
+    job = FileJob.objects.select_related("created_by").get(pk=job_id)
+    FileJob.objects.filter(pk=job.pk).update(status=FileJob.Status.WRITING)
+    with _language(job):
+        try:
+            path = Path(settings.MEDIA_ROOT) / "exports" / f"{job.pk}.xlsx"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            count = _exporters[job.resource](
+                job, str(path), lambda done: report_progress(job.pk, "writing", done, job.total)
+            )
+        except PermissionDenied as exc:
+            _fail(job, str(exc) or _("You do not have permission to do this."))
+            return
+        finally:
+            _clear_progress(job.pk)
+    job.result.name = f"exports/{job.pk}.xlsx"
+    job.status, job.total, job.processed, job.finished_at = FileJob.Status.DONE, count, count, timezone.now()
+    job.save()
