@@ -10,7 +10,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         from kehu.core import modules
-        from kehu.customers import approvals, defaults, leaks, menus, panels, pool_panels  # noqa: F401
+        from kehu.customers import approvals, defaults, leaks, menus, name_index, panels, pool_panels  # noqa: F401
 
         modules.register(
             modules.Module(
@@ -24,3 +24,4 @@ class CustomersConfig(AppConfig):
             )
         )
         post_migrate.connect(defaults.ensure_defaults_after_migrate, sender=self)
+        post_migrate.connect(name_index.install_after_migrate, sender=self)
