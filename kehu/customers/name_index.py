@@ -36,7 +36,8 @@ _SQLITE_TRIGGERS = {
 
 
 def _sqlite_objects(cursor) -> set[str]:
-    cursor.execute("SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s)", [FTS, *_SQLITE_TRIGGERS])
+    names = [FTS, *_SQLITE_TRIGGERS]
+    cursor.execute(f"SELECT name FROM sqlite_master WHERE name IN ({', '.join(['%s'] * len(names))})", names)
     return {row[0] for row in cursor.fetchall()}
 
 

@@ -65,10 +65,14 @@ class Plan:
         return [step.strip() for step in self.steps if SQLITE_SORT.search(step)]
 
     def full_scans(self, table: str) -> list[str]:
-        """Steps reading every row of `table` in table order (not through an index)."""
+        """Steps reading every row of `table` in table order (not through an index), under any alias. SQLite names
+        a subquery's table by its alias only, and Django gives every subquery the same ones (U0…): there a scan
+        of an alias `table` has anywhere in the query counts, whichever table it was (too many, never too few)."""
         if self.vendor == "postgresql":
-            return [s.strip() for s in self.steps if s.strip().startswith("Seq Scan") and f" on {table}" in s]
-        return [s.strip() for s in self.steps if re.fullmatch(rf"\s*SCAN {table}( AS \w+)?", s)]
+            scan = re.compile(rf"\s*Seq Scan on {table}(?!\w)")
+            return [s.strip() for s in self.steps if scan.match(s)]
+        names = {table} | set(re.findall(rf'"{table}" (\w+)', self.sql))  # Django's subquery aliases: U0, T3…
+        return [s.strip() for s in self.steps if re.fullmatch(r"\s*SCAN (\w+)", s) and s.split()[1] in names]
 
     def walks(self, index: str) -> bool:
         """The plan reads `index` and sorts nothing: the rows come in the index's order."""
