@@ -9,6 +9,7 @@ replaces the commit: no fsync is timed).
 """
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.urls import reverse
 
 from bench import approvals_dataset
@@ -16,6 +17,7 @@ from bench.customers import _capture, _client, _raw
 from bench.registry import Case, benchmark
 from kehu.approvals import queries
 from kehu.approvals.models import FlowTask
+from kehu.org.models import User
 
 GOAL = 2.0
 PAGE_MS = 50.0
@@ -112,5 +114,38 @@ def inbox_query(data):
         baseline=_raw(_inbox_statements(data)),
         setup=data.fresh_manager,
         explain=lambda: queries.todo_tasks(data.fresh_manager())[:20],
+        notes=notes,
+    )
+
+
+@benchmark("approvals.done_box", goal=GOAL, baseline="the done box's SQL (page 1, page 10) through the driver")
+def done_box(data):
+    """The done box (已办) of the person who handled the most tasks, latest first: page 1 and page 10 of 20 (the
+    done index, walked)."""
+    _approvals, notes = _prepare(data)
+    handled = FlowTask.objects.filter(state=FlowTask.State.DONE).values("assignee").annotate(n=Count("id"))
+    busiest = handled.order_by("-n", "assignee").first()
+
+    def approver():
+        return User.objects.get(pk=busiest["assignee"])  # a fresh user object: no cached scope
+
+    done = busiest["n"]
+    deep = (min(10, max(1, done // 20)) - 1) * 20
+    notes.append(f"the busiest approver handled {done:,} tasks; pages 1 and {deep // 20 + 1}")
+
+    def run(user):
+        tasks = queries.done_tasks(user)
+        return list(tasks[:20]), list(tasks[deep : deep + 20])
+
+    rows, _deep_rows = run(approver())
+    if not rows or any(t.assignee_id != busiest["assignee"] or t.state != "done" for t in rows):
+        raise AssertionError("the done box shows tasks that are not the approver's handled ones")
+    statements = _capture(lambda: run(approver()))
+    notes.append(f"{len(statements)} queries")
+    return Case(
+        run=run,
+        baseline=_raw(statements),
+        setup=approver,
+        explain=lambda: queries.done_tasks(approver())[deep : deep + 20],
         notes=notes,
     )

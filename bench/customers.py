@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from bench import customers_dataset
 from bench.registry import Case, benchmark
-from kehu.customers import services, text
+from kehu.customers import pool, services, text
 from kehu.customers.models import Contact, Customer
 from kehu.customers.queries import customers_for, search_q, timeline_for
 from kehu.org.scope import effective_scope
@@ -109,7 +109,8 @@ def _check_manager(data, customers):
 
 
 def _list_queryset(user):
-    return customers_for(user, "all").order_by("-last_activity_at", "pk")
+    # the lists' sort rule (issue 9): `(field, pk)` in one direction, so the order walks an index
+    return customers_for(user, "all").order_by("-last_activity_at", "-pk")
 
 
 def _list(user):
@@ -126,7 +127,7 @@ def list_manager_scope(data):
     rows, total = _list(manager)
     allowed = set(data.manager_department_ids)
     wrong = [c.pk for c in rows if c.owner_department_id not in allowed and c.owner_id != manager.pk]
-    if len(rows) != PAGE or rows != sorted(rows, key=lambda c: (-c.last_activity_at.timestamp(), c.pk)):
+    if len(rows) != PAGE or rows != sorted(rows, key=lambda c: (-c.last_activity_at.timestamp(), -c.pk)):
         raise AssertionError(f"the list page is wrong: {len(rows)} rows")
     notes.append(f"manager sees {total:,} of {customers.rows:,} customers ({total / customers.rows:.1%})")
     if wrong:
@@ -171,8 +172,8 @@ def list_page_manager(data):
 # --- search ----------------------------------------------------------------------------------------------------
 
 
-def _search_queryset(user, initials):
-    return customers_for(user, "all").filter(search_q(initials)).order_by("-last_activity_at", "pk")
+def _search_queryset(user, text):
+    return customers_for(user, "all").filter(search_q(text)).order_by("-last_activity_at", "-pk")
 
 
 @benchmark("customers.search_initials", goal=GOAL, baseline=RAW)
@@ -199,6 +200,76 @@ def search_page(data):
     """The management page searching the initials (informational: the page also counts every match)."""
     customers, notes = _prepare(data)
     return _page_case(data, f"{reverse('customers:manage')}?size={PAGE}&q={customers.search_initials}", notes)
+
+
+def _name_fragment(data, length: int) -> tuple[str, int]:
+    """A fragment of `length` characters of a customer's name in the manager's scope (a detail customer's) that a
+    realistic number of names contain (10 to 5,000 at scale 1), with that number."""
+    customers, _notes = _prepare(data)
+    name = Customer.objects.get(pk=customers.detail_customer_ids[0]).name
+    limit = max(10, round(5_000 * data.scale))
+    for start in range(len(name) - length + 1):
+        fragment = name[start : start + length]
+        matches = Customer.objects.filter(name__contains=fragment).count()
+        if 1 < matches <= limit:
+            return fragment, matches
+    return name[:length], Customer.objects.filter(name__contains=name[:length]).count()
+
+
+def _fragment_case(data, length: int):
+    customers, notes = _prepare(data)
+    manager = _check_manager(data, customers)
+    fragment, matches = _name_fragment(data, length)
+    rows = list(_search_queryset(manager, fragment)[:PAGE])
+    if not rows or any(fragment not in c.name and not c.contacts.filter(name__startswith=fragment) for c in rows):
+        raise AssertionError(f"searching {fragment!r} found {len(rows)} rows, not all of them matching")
+    notes.append(f"searching {fragment!r}: {matches:,} customer names contain it; {len(rows)} on the page")
+    return _case(
+        data,
+        lambda user: list(_search_queryset(user, fragment)[:PAGE]),
+        explain=lambda: _search_queryset(data.fresh_manager(), fragment)[:PAGE],
+        notes=notes,
+    )
+
+
+@benchmark("customers.search_fragment", goal=GOAL, baseline=RAW)
+def search_fragment(data):
+    """A three-character Chinese name fragment in the manager's scope, the first 50 rows: the trigram index
+    (pg_trgm on PostgreSQL, FTS5 on SQLite) and the contact-name range."""
+    return _fragment_case(data, 3)
+
+
+@benchmark("customers.search_fragment_short", goal=GOAL, baseline=RAW)
+def search_fragment_short(data):
+    """A two-character fragment (致远): no trigram, so the LIKE scan of the names (kehu.customers.queries)."""
+    return _fragment_case(data, 2)
+
+
+# --- the pool ----------------------------------------------------------------------------------------------------
+
+
+def _pool_queryset(user):
+    return pool.pool_customers(user).order_by("-released_at", "-pk")
+
+
+@benchmark("customers.pool_list", goal=GOAL, baseline=RAW)
+def pool_list(data):
+    """The public pool, newest release first, 50 rows on page 1 and on page 50 (the partial index on released_at
+    of the customers without an owner)."""
+    customers, notes = _prepare(data)
+    manager = _check_manager(data, customers)
+    in_pool = Customer.objects.filter(owner__isnull=True, status=Customer.Status.ACTIVE).count()
+    first = list(_pool_queryset(manager)[:PAGE])
+    if len(first) != min(PAGE, in_pool) or any(c.owner_id is not None for c in first):
+        raise AssertionError(f"the pool page is wrong: {len(first)} rows of {in_pool}")
+    deep = (min(50, max(1, in_pool // PAGE)) - 1) * PAGE
+    notes.append(f"{in_pool:,} customers in the pool; pages 1 and {deep // PAGE + 1}")
+
+    def run(user):
+        queryset = _pool_queryset(user)
+        return list(queryset[:PAGE]), list(queryset[deep : deep + PAGE])
+
+    return _case(data, run, explain=lambda: _pool_queryset(data.fresh_manager())[deep : deep + PAGE], notes=notes)
 
 
 # --- the duplicate check ---------------------------------------------------------------------------------------

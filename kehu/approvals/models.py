@@ -105,7 +105,9 @@ class FlowInstance(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["doc_type", "object_id"], name="flowinstance_doc_idx"),
-            models.Index(fields=["submitter", "-started_at"], name="flowinstance_submitter_idx"),
+            # "-started_at, -id" walked backwards: the ops' "all approvals" list and "submitted by me"
+            models.Index(fields=["started_at", "id"], name="flowinstance_started_idx"),
+            models.Index(fields=["submitter", "started_at", "id"], name="flowinstance_submitter_idx"),
         ]
         constraints = [
             # A document has at most one flow in progress.
@@ -164,7 +166,11 @@ class FlowTask(models.Model):
         verbose_name = _("approval task")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["assignee", "state", "kind", "-created_at"], name="flowtask_inbox_idx"),
+            # the boxes, each walked backwards in its order: to-do ("-created_at, -id", the kind filtered on the
+            # way), done ("-acted_at, -id"), copied to me ("-created_at, -id")
+            models.Index(fields=["assignee", "state", "created_at", "id"], name="flowtask_inbox_idx"),
+            models.Index(fields=["assignee", "state", "acted_at", "id"], name="flowtask_done_idx"),
+            models.Index(fields=["assignee", "kind", "created_at", "id"], name="flowtask_cc_idx"),
             models.Index(fields=["instance", "node_id", "visit"], name="flowtask_node_idx"),
             models.Index(fields=["state", "due_at"], name="flowtask_due_idx"),
         ]

@@ -18,6 +18,7 @@ class CustomersConfig(AppConfig):
             imports,
             leaks,
             menus,
+            name_index,
             panels,
             pool_panels,
             resources,
@@ -35,3 +36,4 @@ class CustomersConfig(AppConfig):
             )
         )
         post_migrate.connect(defaults.ensure_defaults_after_migrate, sender=self)
+        post_migrate.connect(name_index.install_after_migrate, sender=self)

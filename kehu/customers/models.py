@@ -48,7 +48,7 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
     number = models.CharField(_("customer number"), max_length=20, unique=True)
     name = models.CharField(_("company name"), max_length=100)
     name_normalized = models.CharField(max_length=100, editable=False, db_index=True)
-    name_pinyin = models.CharField(max_length=400, editable=False, db_index=True)
+    name_pinyin = models.CharField(max_length=400, editable=False)  # indexed with the id: Meta.indexes
     name_initials = models.CharField(max_length=100, editable=False, db_index=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     industry = DictionaryField("industry", _("industry"))
@@ -66,7 +66,7 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, db_index=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
     last_followup_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
     owned_since = models.DateTimeField(_("owned since"), null=True, blank=True)
     # The public pool: who held it last, and until when they may not claim it back.
@@ -89,9 +89,25 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["-last_activity_at", "-id"]
+        # Every offered list sort is `(field, id)` in one direction, so each of these indexes is walked forwards
+        # or backwards on both databases with no sort step (an index on `-field` would end in the id ascending
+        # and leave `-field, -id` half sorted). Three families: the whole table (ops' "all", a manager's
+        # scope walked in order and filtered), one owner ("mine"), one department (its counts and small scopes).
+        # The number is unique: its own index serves the number sort (PostgreSQL adds an Incremental Sort of groups
+        # of one row for the id, which it prefers to a second index). The pool has its own partial index.
+        # Name fragments: kehu.customers.name_index (trigrams, outside the model state).
         indexes = [
-            models.Index(fields=["owner_department", "-last_activity_at"], name="customer_dept_activity_idx"),
-            models.Index(fields=["owner", "-last_activity_at"], name="customer_owner_activity_idx"),
+            models.Index(fields=["last_activity_at", "id"], name="customer_activity_idx"),
+            models.Index(fields=["name_pinyin", "id"], name="customer_pinyin_idx"),
+            models.Index(fields=["created_at", "id"], name="customer_created_idx"),
+            models.Index(fields=["owner", "last_activity_at", "id"], name="customer_owner_activity_idx"),
+            models.Index(fields=["owner", "name_pinyin", "id"], name="customer_owner_pinyin_idx"),
+            models.Index(fields=["owner", "created_at", "id"], name="customer_owner_created_idx"),
+            models.Index(fields=["owner", "number", "id"], name="customer_owner_number_idx"),
+            models.Index(fields=["owner_department", "last_activity_at", "id"], name="customer_dept_activity_idx"),
+            models.Index(
+                fields=["released_at", "id"], condition=Q(owner__isnull=True), name="customer_pool_released_idx"
+            ),
             models.Index(fields=["credit_code"], name="customer_credit_code_idx"),
         ]
         constraints = [
@@ -202,7 +218,12 @@ class Contact(VersionedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "id"]
-        indexes = [models.Index(fields=["name"], name="contact_name_idx", opclasses=["varchar_pattern_ops"])]
+        indexes = [
+            # A plain btree (not varchar_pattern_ops): the name prefix search is a range, which both databases
+            # answer from it (queries._prefix_range); with the id it also walks a name sort.
+            models.Index(fields=["name", "id"], name="contact_name_idx"),
+            models.Index(fields=["is_primary", "id"], name="contact_primary_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -293,8 +314,10 @@ class FollowUp(models.Model):
         verbose_name_plural = _("follow-ups")
         ordering = ["-happened_at", "-id"]
         indexes = [
-            models.Index(fields=["customer", "-happened_at"], name="followup_customer_idx"),
+            models.Index(fields=["customer", "happened_at", "id"], name="followup_customer_idx"),
             models.Index(fields=["author", "next_step_due"], name="followup_next_step_idx"),
+            models.Index(fields=["happened_at", "id"], name="followup_happened_idx"),
+            models.Index(fields=["next_step_due", "id"], name="followup_due_idx"),
         ]
 
     def __str__(self):
@@ -344,7 +367,12 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-planned_at", "-id"]
-        indexes = [models.Index(fields=["visitor", "status", "planned_at"], name="visit_visitor_idx")]
+        indexes = [
+            models.Index(fields=["visitor", "status", "planned_at"], name="visit_visitor_idx"),
+            models.Index(fields=["visitor", "status", "checked_in_at", "id"], name="visit_visitor_done_idx"),
+            models.Index(fields=["planned_at", "id"], name="visit_planned_idx"),
+            models.Index(fields=["checked_in_at", "id"], name="visit_checked_in_idx"),
+        ]
 
     def __str__(self):
         return f"{self.customer} {self.planned_at:%Y-%m-%d}"
@@ -408,7 +436,10 @@ class PoolEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["actor", "kind", "at"], name="pool_event_claims_idx")]
+        indexes = [
+            models.Index(fields=["actor", "kind", "at"], name="pool_event_claims_idx"),
+            models.Index(fields=["customer", "at", "id"], name="pool_event_customer_idx"),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.customer_id}"
@@ -436,7 +467,7 @@ class CustomerEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["customer", "-at"], name="customer_event_idx")]
+        indexes = [models.Index(fields=["customer", "at", "id"], name="customer_event_idx")]
 
     def __str__(self):
         return f"{self.kind} {self.customer_id}"

@@ -3,14 +3,18 @@
 initials, contact name, phone number)."""
 
 import re
+import sys
 from datetime import timedelta
 
 import django_filters
+from django.db import connection
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import DictionaryItem
+from kehu.customers import name_index
 from kehu.customers.activities import reviewable_q_departments
 from kehu.customers.models import Contact, Customer, FollowUp, Visit, next_step_of
 from kehu.customers.text import normalize_phone, to_half_width
@@ -22,15 +26,42 @@ ASCII_WORD = re.compile(r"^[a-z]+$")
 
 def _prefix_range(field: str, prefix: str) -> dict:
     """`field` starts with `prefix`, as a range both databases answer from a plain btree index (SQLite's
-    case-insensitive LIKE and PostgreSQL's LIKE under a non-C collation cannot use one)."""
-    return {f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+    case-insensitive LIKE and PostgreSQL's LIKE under a non-C collation cannot use one).
+
+    The range is `[prefix, prefix with its last character's successor)`: exact under a code-point order (SQLite's
+    BINARY, PostgreSQL's C and C.UTF-8 collations); callers that may meet another collation add the LIKE itself
+    as a filter on the few rows the range finds (see `search_q`)."""
+    following = ord(prefix[-1]) + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates are no characters: the next one is U+E000
+        following = 0xE000
+    if following > sys.maxunicode:
+        return {f"{field}__startswith": prefix}
+    return {f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + chr(following)}
+
+
+def customers_named_like(fragment: str):
+    """The ids of the customers whose name contains `fragment`, through the trigram index of
+    `kehu.customers.name_index` (pg_trgm on PostgreSQL, FTS5 on SQLite) when the fragment has three characters
+    or more.
+
+    A fragment of one or two characters has no trigram, so no trigram index can answer it: those fall back to
+    the plain `LIKE '%…%'`, a scan of the names (on SQLite the FTS5 table would scan too)."""
+    if len(fragment) >= name_index.TRIGRAM and connection.vendor == "sqlite":
+        matches = RawSQL(
+            f"SELECT rowid FROM {name_index.FTS} WHERE {name_index.FTS} MATCH %s", [name_index.fts_phrase(fragment)]
+        )
+        return Customer.objects.filter(pk__in=matches).values("pk")
+    # PostgreSQL: the GIN trigram index answers the LIKE itself (three characters or more)
+    return Customer.objects.filter(name__contains=fragment).values("pk")
 
 
 def search_q(text: str) -> Q:
     """Name fragment, full pinyin or initials (`bjzy` → 北京致远…), customer number, contact name or phone.
 
     Each kind of match is its own indexed lookup; their ids are combined in one UNION subquery, so the list
-    query joins a handful of ids instead of testing every customer against an OR of conditions.
+    query joins a handful of ids instead of testing every customer against an OR of conditions. A name fragment
+    of three characters or more goes through the trigram index (`customers_named_like`); one or two characters
+    are a LIKE scan, as no trigram index can serve them.
     """
     text = to_half_width(text).strip().lower()
     if not text:
@@ -45,8 +76,11 @@ def search_q(text: str) -> Q:
     elif len(digits) >= 7 and digits == re.sub(r"\D", "", text):
         ids.append(Contact.objects.filter(**_prefix_range("mobile", digits)).values("customer_id"))
     else:
-        ids.append(Customer.objects.filter(name__contains=text).values("pk"))
-        ids.append(Contact.objects.filter(name__startswith=text).values("customer_id"))
+        ids.append(customers_named_like(text))
+        # the range finds the candidates through contact_name_idx; the LIKE keeps the result exact whatever the
+        # collation (and, the range being case-sensitive, so is this match now on SQLite too)
+        contacts = Contact.objects.filter(**_prefix_range("name", text)).filter(name__startswith=text)
+        ids.append(contacts.values("customer_id"))
     ids = [queryset.order_by() for queryset in ids]  # a compound SELECT takes no ORDER BY in its parts
     union = ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
     return Q(pk__in=union)

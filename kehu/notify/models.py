@@ -35,7 +35,11 @@ class Message(models.Model):
     class Meta:
         verbose_name = _("message")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="message_inbox_idx")]
+        # "-created_at, -id" walked backwards: all my messages, and the unread ones (read_at IS NULL)
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "created_at", "id"], name="message_inbox_idx"),
+            models.Index(fields=["recipient", "created_at", "id"], name="message_recipient_idx"),
+        ]
 
     def __str__(self):
         return self.title
