@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from kehu.approvals import registry, services
 from kehu.approvals.models import Delegation, FlowAction, FlowDefinition, FlowInstance, FlowTask
 from kehu.approvals.resources import DELEGATIONS, INSTANCES, TASKS
-from kehu.core.api_resources import ResourceViewSet
+from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.org.models import User
 
 
@@ -137,12 +137,6 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000)
 
 
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class TaskViewSet(ResourceViewSet):
     """My approval tasks: `box=todo` (default), `done` or `cc`; `q` (title words), `type`. One task: mine only."""
 
@@ -154,7 +148,7 @@ class TaskViewSet(ResourceViewSet):
     def act(self, request, pk=None):
         """Approve, reject, return, transfer, add a signer, or acknowledge a review. A task already handled
         answers 409 (`task_closed`)."""
-        data = _valid(ActSerializer, request.data)
+        data = parse_body(ActSerializer, request.data)
         instance = services.act(
             request.user,
             pk,
@@ -206,7 +200,7 @@ class InstanceViewSet(ResourceViewSet):
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):
         services.get_instance_for_user(request.user, pk)
-        entry = services.comment(request.user, pk, _valid(CommentSerializer, request.data)["comment"])
+        entry = services.comment(request.user, pk, parse_body(CommentSerializer, request.data)["comment"])
         return Response(ActionSerializer(entry).data, status=status.HTTP_201_CREATED)
 
 

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from kehu.core.api_resources import ResourceViewSet
+from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.customers import activities
 from kehu.customers.models import FollowUp, Visit
 from kehu.customers.resources import FOLLOWUPS, VISITS
@@ -56,12 +56,6 @@ class FollowUpEditSerializer(serializers.Serializer):
     next_step_due = serializers.DateField(required=False, allow_null=True)
 
 
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class FollowUpViewSet(mixins.DestroyModelMixin, ResourceViewSet):
     """Follow-ups on the customers in the caller's scope. Filters: kind, author, customer, date_from, date_to,
     overdue; `?sort=when|due` (or -when, the default). Create needs change rights on the customer; the author
@@ -76,7 +70,7 @@ class FollowUpViewSet(mixins.DestroyModelMixin, ResourceViewSet):
 
     @extend_schema(request=FollowUpWriteSerializer, responses={201: FollowUpSerializer})
     def create(self, request):
-        data = _valid(FollowUpWriteSerializer, request.data)
+        data = parse_body(FollowUpWriteSerializer, request.data)
         customer = get_customer_for_user(request.user, data.pop("customer"), "change")
         followup = activities.record_followup(
             request.user,
@@ -93,7 +87,7 @@ class FollowUpViewSet(mixins.DestroyModelMixin, ResourceViewSet):
     @extend_schema(request=FollowUpEditSerializer, responses={200: FollowUpSerializer})
     def partial_update(self, request, pk=None):
         followup = self.get_object()
-        data = _valid(FollowUpEditSerializer, request.data)
+        data = parse_body(FollowUpEditSerializer, request.data)
         current = {
             "kind": followup.kind,
             "content": followup.content,
@@ -197,7 +191,7 @@ class VisitViewSet(ResourceViewSet):
 
     @extend_schema(request=VisitPlanSerializer, responses={201: VisitSerializer})
     def create(self, request):
-        data = _valid(VisitPlanSerializer, request.data)
+        data = parse_body(VisitPlanSerializer, request.data)
         customer = get_customer_for_user(request.user, data["customer"], "change")
         visit = activities.plan_visit(
             request.user, customer, purpose=data["purpose"], planned_at=data["planned_at"], contact=data.get("contact")
@@ -210,7 +204,7 @@ class VisitViewSet(ResourceViewSet):
         """Check in on site: JSON {latitude, longitude, accuracy} or multipart with a photo. The time is the
         server's; without a location the check-in is recorded as "location unavailable"."""
         visit = self.get_object()
-        data = _valid(CheckInSerializer, request.data)
+        data = parse_body(CheckInSerializer, request.data)
         visit = activities.check_in(
             request.user,
             visit,
@@ -226,7 +220,7 @@ class VisitViewSet(ResourceViewSet):
     def summary(self, request, pk=None):
         """Write the summary: the visit is done and becomes a follow-up of kind "visit"."""
         visit = self.get_object()
-        data = _valid(SummarySerializer, request.data)
+        data = parse_body(SummarySerializer, request.data)
         visit = activities.write_summary(
             request.user, visit, data["summary"], next_step=data["next_step"], next_step_due=data.get("next_step_due")
         )
@@ -237,7 +231,7 @@ class VisitViewSet(ResourceViewSet):
     def review(self, request, pk=None):
         """A manager of the visitor acknowledges the visit, optionally with a comment; the visitor is told."""
         visit = self.get_object()
-        data = _valid(ReviewSerializer, request.data)
+        data = parse_body(ReviewSerializer, request.data)
         return Response(VisitSerializer(activities.review_visit(request.user, visit, data["comment"])).data)
 
     @extend_schema(request=None, responses={200: VisitSerializer})

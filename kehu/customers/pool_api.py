@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kehu.core.api_resources import ResourceViewSet
+from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.customers import pool, pool_queries
 from kehu.customers.api import CustomerSerializer
 from kehu.customers.models import Contact, Customer
@@ -87,12 +87,6 @@ class ReturnPreviewSerializer(serializers.Serializer):
     soon = PendingReturnSerializer(many=True)
 
 
-def _valid(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class PoolViewSet(ResourceViewSet):
     """Customers in the public pool (everyone with customers.view), with the customer list's filters and
     `?sort=` (default -released)."""
@@ -117,7 +111,7 @@ class PoolViewSet(ResourceViewSet):
     @action(detail=False, methods=["post"])
     def release(self, request):
         """Put customers into the pool; those the caller may not release are listed in `skipped`."""
-        data = _valid(ReleaseSerializer, request.data)
+        data = parse_body(ReleaseSerializer, request.data)
         return Response(
             PoolSummarySerializer(pool.release_to_pool(request.user, data["customers"], data["reason"])).data
         )
@@ -126,7 +120,7 @@ class PoolViewSet(ResourceViewSet):
     @action(detail=False, methods=["post"])
     def assign(self, request):
         """Give pool customers to someone (customers.manage or customers.transfer)."""
-        data = _valid(AssignSerializer, request.data)
+        data = parse_body(AssignSerializer, request.data)
         return Response(
             PoolSummarySerializer(pool.assign_from_pool(request.user, data["customers"], data["to_user"])).data
         )

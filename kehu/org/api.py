@@ -7,7 +7,7 @@ from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
 
 from kehu.core.api import ModulePermission
-from kehu.core.api_resources import ResourceViewSet
+from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.core.menus import menu_for
 from kehu.org import services
 from kehu.org.forms import validate_phone
@@ -62,7 +62,7 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=DepartmentWriteSerializer, responses={201: DepartmentSerializer})
     def create(self, request):
-        data = _valid(DepartmentWriteSerializer, request.data)
+        data = parse_body(DepartmentWriteSerializer, request.data)
         department = services.create_department(
             request.user,
             name=data["name"],
@@ -75,7 +75,7 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=DepartmentWriteSerializer, responses={200: DepartmentSerializer})
     def partial_update(self, request, pk=None):
         department = self.get_object()
-        data = _valid(DepartmentWriteSerializer, {"name": department.name, **request.data}, partial=True)
+        data = parse_body(DepartmentWriteSerializer, {"name": department.name, **request.data}, partial=True)
         department = services.update_department(
             request.user,
             department,
@@ -89,7 +89,7 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=MoveSerializer, responses={200: DepartmentSerializer})
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
-        data = _valid(MoveSerializer, request.data)
+        data = parse_body(MoveSerializer, request.data)
         department = services.move_department(request.user, self.get_object(), data["parent"])
         return Response(DepartmentSerializer(department).data)
 
@@ -102,12 +102,6 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return Response(DepartmentSerializer(services.reopen_department(request.user, self.get_object())).data)
-
-
-def _valid(serializer_class, data, partial=False):
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --- users ----------------------------------------------------------------------------------
@@ -177,7 +171,7 @@ class UserViewSet(ResourceViewSet):
 
     @extend_schema(request=UserWriteSerializer, responses={201: UserSerializer})
     def create(self, request):
-        data = dict(_valid(UserWriteSerializer, request.data))
+        data = dict(parse_body(UserWriteSerializer, request.data))
         data.pop("version", None)
         user = services.create_user(
             request.user, password=data.pop("password", None), roles=data.pop("roles", []), **data
@@ -189,7 +183,7 @@ class UserViewSet(ResourceViewSet):
         user = self.get_object()
         if "password" in request.data:
             raise serializers.ValidationError({"password": [_("Set a password with POST /api/users/{id}/password/.")]})
-        data = dict(_valid(UserWriteSerializer, request.data, partial=True))
+        data = dict(parse_body(UserWriteSerializer, request.data, partial=True))
         roles = data.pop("roles", None)
         version = data.pop("version", None)
         user = services.update_user(request.user, user, expected_version=version, roles=roles, **data)
@@ -198,7 +192,7 @@ class UserViewSet(ResourceViewSet):
     @extend_schema(request=PasswordSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def password(self, request, pk=None):
-        data = _valid(PasswordSerializer, request.data)
+        data = parse_body(PasswordSerializer, request.data)
         services.set_user_password(request.user, self.get_object(), data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -290,7 +284,7 @@ class AuthoriseResultSerializer(serializers.Serializer):
 @api_view(["POST"])
 def authorise(request):
     """Grant or revoke roles for many users (and whole departments) at once. Needs org.authorise."""
-    data = _valid(AuthoriseSerializer, request.data)
+    data = parse_body(AuthoriseSerializer, request.data)
     summary = services.batch_authorise(
         request.user,
         roles=data["roles"],

@@ -39,3 +39,15 @@ def test_permission_denied_is_403_in_the_error_format(client, org):
     response = client.get("/api/users/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_a_body_that_is_not_an_object_is_a_400_with_the_error_format(org):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(org.admin)
+    for url in ("/api/users/", "/api/followups/", "/api/visits/", "/api/pool/release/"):
+        for body in ([1, 2], "text", 7):
+            response = api.post(url, body, format="json")
+            assert response.status_code == 400, (url, body, response.status_code)
+            assert response.json()["error"]["fields"] == {"non_field_errors": ["请求内容必须是一个 JSON 对象。"]}
