@@ -5,13 +5,13 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import StyledForm, StyledFormMixin
 from kehu.customers.activities import reviewable_q_departments
-from kehu.customers.models import Contact, FollowUp, Visit, next_step_of
+from kehu.customers.models import Contact, FollowUp, Visit
 from kehu.org.models import User
 from kehu.org.scope import effective_scope
 
@@ -82,16 +82,6 @@ FOLLOWUP_SORTS = {"when": "happened_at", "due": "next_step_due"}
 def followups_for(user):
     """The follow-ups on customers in `user`'s scope."""
     return FollowUp.objects.visible_to(user).select_related("customer", "author", "contact")
-
-
-def open_next_steps_for(user):
-    """`user`'s own next steps not done yet, the soonest (and the overdue) first, undated last."""
-    return (
-        followups_for(user)
-        .filter(next_step_of(user), next_step_done_at__isnull=True)
-        .exclude(next_step="")
-        .order_by(F("next_step_due").asc(nulls_last=True), "happened_at", "pk")
-    )
 
 
 def authors_in_scope(user):

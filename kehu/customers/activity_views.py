@@ -28,12 +28,12 @@ from kehu.customers.activity_forms import (
     VisitPlanForm,
     authors_in_scope,
     followups_for,
-    open_next_steps_for,
     reviews_anyone,
     to_review_for,
     visits_for,
 )
 from kehu.customers.models import FollowUp, Visit
+from kehu.customers.queries import open_next_steps_for
 from kehu.customers.services import get_customer_for_user
 
 

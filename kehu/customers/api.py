@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from kehu.core.models import DictionaryItem
 from kehu.customers import services
 from kehu.customers.models import Contact, Customer
-from kehu.customers.queries import CustomerFilter, customers_for
+from kehu.customers.queries import CustomerFilter, customers_for, require_list_scope
 from kehu.org.models import Department, User
 
 
@@ -128,16 +128,15 @@ def _valid(serializer_class, data, partial=False):
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Customers in the caller's scope. `?scope=mine|shared|all` (default all), plus the list filters."""
+    """Customers in the caller's scope. `?scope=mine|shared|all` (default mine, as the customers menu; all needs
+    customers.transfer, as the management page: `queries.require_list_scope`), plus the list filters."""
 
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
     ordering_fields = ["last_activity_at", "created_at", "number", "name_pinyin"]
 
     def get_queryset(self):
-        scope = self.request.query_params.get("scope", "all")
-        if scope not in {"mine", "shared", "all"}:
-            scope = "all"
+        scope = require_list_scope(self.request.user, self.request.query_params.get("scope"))
         return customers_for(self.request.user, scope).prefetch_related("contacts")
 
     def get_object(self):
@@ -198,10 +197,10 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=MergeSerializer, responses={200: CustomerSerializer})
     @action(detail=False, methods=["post"])
     def merge(self, request):
+        """Merge `duplicate` into `keep` (ids). Needs customers.manage; 404 unless both are in the change scope."""
         data = _valid(MergeSerializer, request.data)
-        keep = services.get_customer_for_user(request.user, data["keep"])
-        duplicate = services.get_customer_for_user(request.user, data["duplicate"])
-        return Response(CustomerSerializer(services.merge_customers(request.user, keep, duplicate)).data)
+        merged = services.merge_customers(request.user, data["keep"], data["duplicate"])
+        return Response(CustomerSerializer(merged).data)
 
     @extend_schema(responses={200: serializers.ListField(child=serializers.DictField())})
     @action(detail=False, methods=["get"], url_path="duplicates")

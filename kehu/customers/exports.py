@@ -18,20 +18,27 @@ from openpyxl.styles import Font
 
 from kehu.customers.imports import COLUMNS
 from kehu.customers.models import Contact, Customer
-from kehu.customers.queries import SORTS, CustomerFilter, customers_for
+from kehu.customers.queries import (
+    DEFAULT_LIST_SCOPE,
+    LIST_SCOPES,
+    SORTS,
+    CustomerFilter,
+    customers_for,
+    require_list_scope,
+)
 from kehu.customers.services import require
 
-SCOPES = ("mine", "shared", "all")
+SCOPES = LIST_SCOPES
 BACKGROUND_ROWS = 5000  # larger exports are written by a background task with a progress bar
 CHUNK = 2000
 CONTACT_FIELDS = ("name", "title", "mobile", "email")
 
 
-def export_queryset(user, params: QueryDict | dict | None = None, scope: str = "all"):
-    """The customers an export of the list `scope` with the filters `params` contains. Needs customers.export."""
+def export_queryset(user, params: QueryDict | dict | None = None, scope: str = DEFAULT_LIST_SCOPE):
+    """The customers an export of the list `scope` with the filters `params` contains. Needs customers.export and
+    the permission of that list (`queries.require_list_scope`)."""
     require(user, "export")
-    if scope not in SCOPES:
-        scope = "all"
+    scope = require_list_scope(user, scope)
     base = customers_for(user, scope).select_related("source")
     filters = CustomerFilter(params or None, queryset=base)
     queryset = filters.qs if filters.is_bound and filters.is_valid() else base

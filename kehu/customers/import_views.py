@@ -278,7 +278,9 @@ def import_api(request):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("scope", str, enum=list(exports.SCOPES), description="mine | shared | all (default)"),
+        OpenApiParameter(
+            "scope", str, enum=list(exports.SCOPES), description="mine (default) | shared | all (needs transfer)"
+        ),
         OpenApiParameter("q", str),
         OpenApiParameter("industry", int),
         OpenApiParameter("level", int),
@@ -295,7 +297,7 @@ def import_api(request):
 @api_view(["GET"])
 def export_api(request):
     params = request.query_params.copy()
-    scope = params.pop("scope", ["all"])[-1]
+    scope = params.pop("scope", [None])[-1]
     queryset = exports.export_queryset(request.user, params, scope)
     out = TemporaryFile()
     exports.write_export(queryset, out)

@@ -5,13 +5,15 @@ initials, contact name, phone number)."""
 import re
 
 import django_filters
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import DictionaryItem
-from kehu.customers.models import Contact, Customer, CustomerShare
+from kehu.customers.models import Contact, Customer, CustomerShare, FollowUp, next_step_of
 from kehu.customers.text import normalize_phone, to_half_width
+from kehu.org.scope import has_module_perm
 
 ASCII_WORD = re.compile(r"^[a-z]+$")
 
@@ -94,6 +96,23 @@ SORTS = {
 }
 
 
+LIST_SCOPES = ("mine", "shared", "all")
+DEFAULT_LIST_SCOPE = "mine"  # what the customers menu opens and the API lists without ?scope=
+LIST_SCOPE_ACTIONS = {"mine": "view", "shared": "view", "all": "transfer"}
+
+
+def require_list_scope(user, scope: str | None) -> str:
+    """The one rule for which customer list a user may open, for the pages, the API and the export alike: "mine"
+    and "shared" need customers.view, "all" (the management list of every customer in the scope) needs
+    customers.transfer, the permission of the management page. An unknown scope is the default one. Returns the
+    scope; raises PermissionDenied (403) without the permission. An export needs customers.export on top."""
+    if scope not in LIST_SCOPES:
+        scope = DEFAULT_LIST_SCOPE
+    if not has_module_perm(user, "customers", LIST_SCOPE_ACTIONS[scope]):
+        raise PermissionDenied(_("You do not have permission to do this."))
+    return scope
+
+
 def customers_for(user, scope: str = "mine"):
     """The customers of one list: "mine" (owned), "shared" (shared with me), "all" (everything in my scope)."""
     live = Customer.objects.exclude(status=Customer.Status.MERGED).exclude(owner__isnull=True)
@@ -107,6 +126,18 @@ def customers_for(user, scope: str = "mine"):
         )
         return base.filter(pk__in=shares.values("customer_id")).exclude(owner=user)
     return base
+
+
+def open_next_steps_for(user):
+    """`user`'s own next steps not done yet on customers in their scope, the soonest (and the overdue) first,
+    undated last: the next-steps page and the workbench panel, so that a customer transferred away leaves both."""
+    return (
+        FollowUp.objects.visible_to(user)
+        .select_related("customer", "author", "contact")
+        .filter(next_step_of(user), next_step_done_at__isnull=True)
+        .exclude(next_step="")
+        .order_by(F("next_step_due").asc(nulls_last=True), "happened_at", "pk")
+    )
 
 
 def timeline_for(customer: Customer, limit: int = 100) -> list[dict]:
