@@ -151,12 +151,20 @@ def _outsider():
 
 
 def build_followups(org):
+    """One follow-up a customer, its next step (due today: on the workbench) handed to someone else in turn, so that
+    many next-step owners cannot see the customer: the workbench and the next-steps page must hide those."""
     from kehu.customers.models import FollowUp
 
     author = _outsider()
+    people = org.people()
     return [
         FollowUp.objects.create(
-            customer=c, author=author, content=f"FU-{n:04d}", next_step="回访", next_step_due=timezone.localdate()
+            customer=c,
+            author=author,
+            content=f"FU-{n:04d}",
+            next_step=f"NS-{n:04d}",
+            next_step_owner=people[(n + 3) % len(people)],
+            next_step_due=timezone.localdate(),
         )
         for n, c in enumerate(_activity_customers(org))
     ]
@@ -184,3 +192,33 @@ ORACLES[FollowUp] = activity_visible
 ORACLES[Visit] = activity_visible
 BUILDERS[FollowUp] = build_followups
 BUILDERS[Visit] = build_visits
+
+
+# --- permissions and the named alternative rules of action routes ------------------------------------------------
+def module_perm(person, module: str, action: str) -> bool:
+    """Whether any of the person's roles grants `action` on `module` (read grant by grant)."""
+    if not person.is_active:
+        return False
+    if person.is_superuser:
+        return True
+    return any(
+        grant.module == module and action in grant.actions for role in person.roles.all() for grant in role.grants.all()
+    )
+
+
+def pool_visible(person, customer, action="view") -> bool:
+    """The public pool: a customer without an owner, open to everyone who may view customers."""
+    return (
+        customer.owner_id is None
+        and customer.status == Customer.Status.ACTIVE
+        and module_perm(person, "customers", "view")
+    )
+
+
+def release_allowed(person, customer, action="change") -> bool:
+    """Putting an owned customer into the pool needs the role's change scope; an editable share is not enough."""
+    return customer.owner_id is not None and owned_record_visible(person, customer, "customers", "change")
+
+
+ORACLES[(Customer, "pool")] = pool_visible
+ORACLES[(Customer, "release")] = release_allowed
