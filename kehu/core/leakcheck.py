@@ -52,6 +52,7 @@ class ScopedRoute:
     # a missing record and changes nothing (the same answer either way, so existence does not leak)
     read: Callable | None = None  # response -> text, for a list that is not HTML (an .xlsx export)
     key: str = ""  # the register's key: the URL name, or "url_name#model" when one URL is checked per model
+    needs: tuple = ()  # other models whose records must exist for the check to mean something (a page showing them)
 
     @property
     def is_action(self) -> bool:
@@ -88,6 +89,7 @@ def scoped(
     outside: str = "404",
     read: Callable | None = None,
     also: bool = False,
+    needs: tuple = (),
 ):
     """Register a route that shows or acts on records of `model`. `also=True` registers one more check of a URL
     that is registered already (a page that shows records of several models, such as the workbench)."""
@@ -113,6 +115,7 @@ def scoped(
         outside=outside,
         read=read,
         key=key,
+        needs=tuple(needs),
     )
 
 

@@ -255,7 +255,7 @@ unscoped(
 
 # --- the workbench: the next-steps panel shows no follow-up or customer outside the scope ------------------------
 scoped("core:workbench", FollowUp, "list", marker=lambda f: f.next_step, complete=False, also=True)
-scoped("core:workbench", Customer, "list", marker=lambda c: c.name, complete=False, also=True)
+scoped("core:workbench", Customer, "list", marker=lambda c: c.name, complete=False, also=True, needs=(FollowUp,))
 
 # --- the public pool: customers without an owner, open to everyone with customers.view (oracle "pool") ----------
 scoped("customers:pool", Customer, "list", marker=_number, oracle="pool", perm=("customers", "view"))
