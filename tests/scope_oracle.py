@@ -151,12 +151,20 @@ def _outsider():
 
 
 def build_followups(org):
+    """One follow-up a customer, its next step (due today: on the workbench) handed to someone else in turn, so that
+    many next-step owners cannot see the customer: the workbench and the next-steps page must hide those."""
     from kehu.customers.models import FollowUp
 
     author = _outsider()
+    people = org.people()
     return [
         FollowUp.objects.create(
-            customer=c, author=author, content=f"FU-{n:04d}", next_step="回访", next_step_due=timezone.localdate()
+            customer=c,
+            author=author,
+            content=f"FU-{n:04d}",
+            next_step=f"NS-{n:04d}",
+            next_step_owner=people[(n + 3) % len(people)],
+            next_step_due=timezone.localdate(),
         )
         for n, c in enumerate(_activity_customers(org))
     ]
@@ -184,3 +192,84 @@ ORACLES[FollowUp] = activity_visible
 ORACLES[Visit] = activity_visible
 BUILDERS[FollowUp] = build_followups
 BUILDERS[Visit] = build_visits
+
+
+# --- permissions and the named alternative rules of action routes ------------------------------------------------
+def module_perm(person, module: str, action: str) -> bool:
+    """Whether any of the person's roles grants `action` on `module` (read grant by grant)."""
+    if not person.is_active:
+        return False
+    if person.is_superuser:
+        return True
+    return any(
+        grant.module == module and action in grant.actions for role in person.roles.all() for grant in role.grants.all()
+    )
+
+
+def pool_visible(person, customer, action="view") -> bool:
+    """The public pool: a customer without an owner, open to everyone who may view customers."""
+    return (
+        customer.owner_id is None
+        and customer.status == Customer.Status.ACTIVE
+        and module_perm(person, "customers", "view")
+    )
+
+
+def release_allowed(person, customer, action="change") -> bool:
+    """Putting an owned customer into the pool needs the role's change scope; an editable share is not enough."""
+    return customer.owner_id is not None and owned_record_visible(person, customer, "customers", "change")
+
+
+ORACLES[(Customer, "pool")] = pool_visible
+ORACLES[(Customer, "release")] = release_allowed
+
+
+# --- approvals: not owned records; the submitter, the task holders (and whom they act for) and ops see one -------
+def build_approvals(org):
+    """One expense in approval per person, its reviewer (the approver) two places further in the list."""
+    from kehu.approvals import services as approvals
+    from kehu.approvals.models import FlowInstance
+    from tests.approvals.helpers import approval, expense, flow, publish
+
+    if FlowInstance.objects.exists():
+        return list(FlowInstance.objects.order_by("pk"))
+    publish(org.admin, flow({"n1": approval("审核", {"kind": "field", "field": "reviewer"})}))
+    people = org.people()
+    return [
+        approvals.submit(person, "tests.expense", expense(person, title=f"AP-{n:04d}", reviewer=people[(n + 2) % 10]))
+        for n, person in enumerate(people)
+    ]
+
+
+def build_tasks(org):
+    from kehu.approvals.models import FlowTask
+
+    instances = build_approvals(org)
+    return list(FlowTask.objects.filter(instance__in=instances).order_by("pk"))
+
+
+def approval_visible(person, instance, action="view") -> bool:
+    from kehu.approvals.models import FlowTask
+
+    if not person.is_active:
+        return False
+    if instance.submitter_id == person.pk or module_perm(person, "approvals", "manage"):
+        return True
+    return any(person.pk in (t.assignee_id, t.on_behalf_of_id) for t in FlowTask.objects.filter(instance=instance))
+
+
+def task_holder(person, task, action="view") -> bool:
+    """A task is acted on by its holder only, while it is open."""
+    return task.assignee_id == person.pk and task.state == "open" and person.is_active
+
+
+from kehu.approvals.models import FlowInstance, FlowTask  # noqa: E402
+
+ORACLES[FlowInstance] = approval_visible
+ORACLES[(FlowInstance, "submitter")] = lambda person, instance, action="view": instance.submitter_id == person.pk
+ORACLES[(FlowTask, "holder")] = task_holder
+BUILDERS[FlowInstance] = build_approvals
+BUILDERS[FlowTask] = build_tasks
+# Messages last: the other builders send some (an approval tells its approver), and the message routes must know
+# every message there is.
+BUILDERS[Message] = BUILDERS.pop(Message)

@@ -309,28 +309,50 @@ _resources: dict[str, Resource] = {}
 
 
 def register(resource: Resource) -> Resource:
-    """Declare a resource once; its pages and API routes enter the leak test's register. A tab declared
-    `complete` is the one the leak test opens to check that every visible record is listed."""
+    """Declare a resource once; its pages and API routes enter the leak test's register, with the permissions
+    they need (403 without them). A tab declared `complete` is the one the leak test opens to check that every
+    visible record is listed. A route the app's `leaks.py` registers itself (a richer oracle, e.g. the pool's),
+    before or after, replaces the resource's entry."""
     _resources[resource.key] = resource
+
+    enter = leakcheck.default
+    base_perm = [(resource.module, resource.perm)] if resource.perm else []
     if resource.unscoped:
         api = [f"api:{resource.api}-list", f"api:{resource.api}-detail"] if resource.api else []
-        leakcheck.unscoped(resource.unscoped, *resource.pages.values(), *api)
+        leakcheck.default_unscoped(resource.unscoped, *resource.pages.values(), *api)
         return resource
     whole = next((tab.key for tab in resource.tabs if tab.complete), None)
     whole_query = f"{resource.tab_param}={whole}" if whole else ""
     for tab, url_name in resource.pages.items():
         fixed = resource.tab(tab)
+        perms = list(base_perm)
         if fixed is not None:  # a page per tab (my customers, shared with me, ...)
             complete, query = fixed.complete, ""
+            perms += [(resource.module, fixed.perm)] if fixed.perm else []
         else:
             complete, query = (bool(whole) or (resource.complete and not resource.tabs)), whole_query
-        leakcheck.scoped(url_name, resource.model, "list", marker=resource.marker, complete=complete, list_query=query)
+        enter(
+            url_name,
+            resource.model,
+            "list",
+            marker=resource.marker,
+            complete=complete,
+            list_query=query,
+            perm=tuple(perms) or None,
+        )
     if resource.api:
         complete = bool(whole) or (resource.complete and not resource.tabs)
-        leakcheck.scoped(
-            f"api:{resource.api}-list", resource.model, "list", api=True, complete=complete, list_query=whole_query
+        api_perm = tuple(base_perm) or None
+        enter(
+            f"api:{resource.api}-list",
+            resource.model,
+            "list",
+            api=True,
+            complete=complete,
+            list_query=whole_query,
+            perm=api_perm,
         )
-        leakcheck.scoped(f"api:{resource.api}-detail", resource.model, "detail", api=True)
+        enter(f"api:{resource.api}-detail", resource.model, "detail", api=True)
     return resource
 
 

@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kehu.core.api_resources import ResourceViewSet
+from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.core.models import DictionaryItem
 from kehu.customers import services
 from kehu.customers.models import Contact, Customer
@@ -122,12 +122,6 @@ class MoveSummarySerializer(serializers.Serializer):
     )
 
 
-def _valid(serializer_class, data, partial=False):
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 class CustomerViewSet(ResourceViewSet):
     """Customers of the list `?scope=mine|shared|all` (default mine; all needs customers.transfer, as the
     customer-management page), with the list page's filters and `?sort=`."""
@@ -143,7 +137,7 @@ class CustomerViewSet(ResourceViewSet):
 
     @extend_schema(request=CustomerWriteSerializer, responses={201: CustomerSerializer})
     def create(self, request):
-        data = _valid(CustomerWriteSerializer, request.data)
+        data = parse_body(CustomerWriteSerializer, request.data)
         contacts = [dict(c) for c in data.pop("contacts", [])]
         data.pop("version", None)
         customer = services.create_customer(request.user, data, contacts)
@@ -152,7 +146,7 @@ class CustomerViewSet(ResourceViewSet):
     @extend_schema(request=CustomerWriteSerializer, responses={200: CustomerSerializer})
     def partial_update(self, request, pk=None):
         customer = services.get_customer_for_user(request.user, pk, "change")
-        data = _valid(CustomerWriteSerializer, {"name": customer.name, **request.data}, partial=True)
+        data = parse_body(CustomerWriteSerializer, {"name": customer.name, **request.data}, partial=True)
         if "contacts" in data:
             raise serializers.ValidationError({"contacts": ["Change contacts through /api/contacts/."]})
         version = data.pop("version", None)
@@ -169,7 +163,7 @@ class CustomerViewSet(ResourceViewSet):
     @extend_schema(request=ShareSerializer, responses={200: serializers.DictField()})
     @action(detail=True, methods=["post"])
     def share(self, request, pk=None):
-        data = _valid(ShareSerializer, request.data)
+        data = parse_body(ShareSerializer, request.data)
         count = services.share_customer(
             request.user,
             self.get_object(),
@@ -183,23 +177,23 @@ class CustomerViewSet(ResourceViewSet):
     @extend_schema(request=TransferSerializer, responses={200: MoveSummarySerializer})
     @action(detail=False, methods=["post"])
     def transfer(self, request):
-        data = _valid(TransferSerializer, request.data)
+        data = parse_body(TransferSerializer, request.data)
         summary = services.transfer_customers(request.user, data["customers"], data["to_user"], data["reason"])
         return Response(MoveSummarySerializer(summary).data)
 
     @extend_schema(request=HandoverSerializer, responses={200: MoveSummarySerializer})
     @action(detail=False, methods=["post"])
     def handover(self, request):
-        data = _valid(HandoverSerializer, request.data)
+        data = parse_body(HandoverSerializer, request.data)
         return Response(MoveSummarySerializer(services.hand_over(request.user, data["leaver"], data["successor"])).data)
 
     @extend_schema(request=MergeSerializer, responses={200: CustomerSerializer})
     @action(detail=False, methods=["post"])
     def merge(self, request):
-        data = _valid(MergeSerializer, request.data)
-        keep = services.get_customer_for_user(request.user, data["keep"])
-        duplicate = services.get_customer_for_user(request.user, data["duplicate"])
-        return Response(CustomerSerializer(services.merge_customers(request.user, keep, duplicate)).data)
+        """Merge `duplicate` into `keep` (ids). Needs customers.manage; 404 unless both are in the change scope."""
+        data = parse_body(MergeSerializer, request.data)
+        merged = services.merge_customers(request.user, data["keep"], data["duplicate"])
+        return Response(CustomerSerializer(merged).data)
 
     @extend_schema(responses={200: serializers.ListField(child=serializers.DictField())})
     @action(detail=False, methods=["get"], url_path="duplicates")
@@ -230,14 +224,14 @@ class ContactViewSet(ResourceViewSet):
     def create(self, request):
         customer_id = request.data.get("customer")
         customer = services.get_customer_for_user(request.user, customer_id, "change")
-        data = _valid(ContactSerializer, request.data)
+        data = parse_body(ContactSerializer, request.data)
         data.pop("version", None)
         contact = services.save_contact(request.user, customer, None, data)
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         contact = get_object_or_404(Contact.objects.visible_to(request.user, "change"), pk=pk)
-        data = _valid(ContactSerializer, request.data, partial=True)
+        data = parse_body(ContactSerializer, request.data, partial=True)
         version = data.pop("version", None)
         contact = services.save_contact(request.user, contact.customer, contact, data, version)
         return Response(ContactSerializer(contact).data)

@@ -22,7 +22,7 @@ from kehu.customers.models import Contact, Customer
 from kehu.customers.resources import CUSTOMERS
 from kehu.customers.services import require
 
-SCOPES = ("mine", "shared", "all")
+SCOPES = tuple(tab.key for tab in CUSTOMERS.tabs)
 BACKGROUND_ROWS = 5000  # larger exports are written by a background task with a progress bar
 CHUNK = 2000
 CONTACT_FIELDS = ("name", "title", "mobile", "email")

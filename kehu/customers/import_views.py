@@ -233,7 +233,9 @@ def import_api(request):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("scope", str, enum=list(exports.SCOPES), description="mine | shared | all (default)"),
+        OpenApiParameter(
+            "scope", str, enum=list(exports.SCOPES), description="mine (default) | shared | all (needs transfer)"
+        ),
         OpenApiParameter("q", str),
         OpenApiParameter("industry", int),
         OpenApiParameter("level", int),

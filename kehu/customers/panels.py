@@ -3,24 +3,16 @@
 from django.utils import timezone
 
 from kehu.core.workbench import Panel, register
-from kehu.customers.models import FollowUp, next_step_of
+from kehu.customers.queries import open_next_steps_for
 from kehu.org.scope import has_module_perm
 
 
 def _due_next_steps(request):
+    """The due and overdue part of the next-steps page (`open_next_steps_for`: only customers in the scope)."""
     if not has_module_perm(request.user, "customers", "view"):
         return None
     today = timezone.localdate()
-    steps = list(
-        FollowUp.objects.filter(
-            next_step_of(request.user),
-            next_step_due__isnull=False,
-            next_step_due__lte=today,
-            next_step_done_at__isnull=True,
-        )
-        .select_related("customer")
-        .order_by("next_step_due", "id")[:8]
-    )
+    steps = list(open_next_steps_for(request.user).filter(next_step_due__lte=today)[:8])
     return {"steps": steps, "today": today} if steps else None
 
 

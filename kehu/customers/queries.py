@@ -164,6 +164,18 @@ def customers_for(user, scope: str = "mine"):
     return base
 
 
+def open_next_steps_for(user):
+    """`user`'s own next steps not done yet on customers in their scope, the soonest (and the overdue) first,
+    undated last: the next-steps page and the workbench panel, so that a customer transferred away leaves both."""
+    return (
+        FollowUp.objects.visible_to(user)
+        .select_related("customer", "author", "contact")
+        .filter(next_step_of(user), next_step_done_at__isnull=True)
+        .exclude(next_step="")
+        .order_by(F("next_step_due").asc(nulls_last=True), "happened_at", "pk")
+    )
+
+
 def timeline_for(customer: Customer, limit: int = 100) -> list[dict]:
     """Everything that happened to a customer, newest first: follow-ups, visits, transfers, shares, the pool."""
     from kehu.customers.models import CustomerEvent, FollowUp, PoolEvent, Visit
@@ -214,16 +226,6 @@ FOLLOWUP_SORTS = {"when": "happened_at", "due": "next_step_due"}
 def followups_for(user):
     """The follow-ups on customers in `user`'s scope."""
     return FollowUp.objects.visible_to(user).select_related("customer", "author", "contact")
-
-
-def open_next_steps_for(user):
-    """`user`'s own next steps not done yet, the soonest (and the overdue) first, undated last."""
-    return (
-        followups_for(user)
-        .filter(next_step_of(user), next_step_done_at__isnull=True)
-        .exclude(next_step="")
-        .order_by(F("next_step_due").asc(nulls_last=True), "happened_at", "pk")
-    )
 
 
 def authors_in_scope(user):

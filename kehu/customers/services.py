@@ -73,6 +73,19 @@ def get_customer_for_user(user, pk, action: str = "view") -> Customer:
         raise Http404 from None
 
 
+def get_customers_for_user(user, pks, action: str = "view"):
+    """The customers `pks` as a queryset if `user` may `action` every one of them; 404 as soon as one is missing or
+    outside the scope, with the same answer for both (a bulk action never tells which ids exist)."""
+    try:
+        ids = {int(pk) for pk in pks}
+    except (ValueError, TypeError):
+        raise Http404 from None
+    customers = Customer.objects.visible_to(user, action).exclude(status=Customer.Status.MERGED).filter(pk__in=ids)
+    if not ids or customers.count() != len(ids):
+        raise Http404
+    return customers
+
+
 # --- the duplicate check (查重) ----------------------------------------------------------------
 @dataclass
 class Duplicate:
@@ -484,17 +497,25 @@ def _move_customer(customer: Customer, to_user: User, actor, kind, text):
 
 
 def transfer_customers(actor, customer_ids, to_user: User, reason: str = "", *, approved=False) -> MoveSummary:
-    """Move customers in the actor's change scope to another owner (bulk transfer). Needs customers.transfer.
-    When ops published a transfer flow, this files a request for approval instead (`summary.request`)."""
+    """Move customers to another owner (bulk transfer). Needs customers.transfer, and every customer in the actor's
+    change scope: one outside it (or missing) answers 404 and nothing moves. `summary.skipped` lists the customers
+    the new owner already owns. When ops published a transfer flow, this files a request for approval instead
+    (`summary.request`).
+
+    `approved`: the approved effect of a request, carried out as the requester with their scope at this moment;
+    a customer that left it meanwhile is skipped (the approver cannot act on it) instead of failing the decision."""
     from kehu.approvals.services import requires_approval
 
     require(actor, "transfer")
+    ids = list(dict.fromkeys(customer_ids))
+    if approved:
+        allowed = Customer.objects.visible_to(actor, "change").filter(pk__in=ids).exclude(status=Customer.Status.MERGED)
+    else:
+        allowed = get_customers_for_user(actor, ids, "change")
     if not to_user.is_active:
         raise ValidationError({"to_user": _("The new owner has left the company.")})
     if not has_module_perm(to_user, "customers", "view"):
         raise ValidationError({"to_user": _("The new owner has no access to customers.")})
-    ids = list(dict.fromkeys(customer_ids))
-    allowed = Customer.objects.visible_to(actor, "change").filter(pk__in=ids).exclude(status=Customer.Status.MERGED)
     if not approved and requires_approval(TRANSFER_DOC):
         in_scope = sorted(allowed.exclude(owner=to_user).values_list("pk", flat=True))
         if not in_scope:
@@ -503,6 +524,8 @@ def transfer_customers(actor, customer_ids, to_user: User, reason: str = "", *, 
     summary = MoveSummary()
     with transaction.atomic():
         customers = list(allowed.select_for_update(of=("self",)).select_related("owner").order_by("pk"))
+        if not approved and len(customers) != len(ids):  # moved out of the scope since the check above
+            raise Http404
         moving = [c for c in customers if c.owner_id != to_user.pk]
         check_owned_limit(to_user, adding=len(moving))
         for customer in moving:
@@ -514,25 +537,29 @@ def transfer_customers(actor, customer_ids, to_user: User, reason: str = "", *, 
                 text = f"{text} · {reason}"
             _move_customer(customer, to_user, actor, CustomerEvent.Kind.TRANSFERRED, text)
         summary.customers = len(moving)
-    summary.skipped = sorted(set(ids) - {c.pk for c in customers})
+    summary.skipped = sorted(set(ids) - {c.pk for c in moving})
     return summary
 
 
 def hand_over(actor, leaver: User, successor: User, *, approved=False) -> MoveSummary:
     """Leaver handover (离职交接): the leaver's customers, open follow-up next steps and planned visits move to
-    the successor in one transaction. Needs customers.transfer with a scope covering the leaver's customers.
-    When ops published a transfer flow, this files a request for approval instead (`summary.request`)."""
+    the successor in one transaction. Needs customers.transfer, and every customer of the leaver in the actor's
+    change scope: with one outside it the answer is 404, as for any customer outside the scope (the approved
+    effect of a request says so as a field error instead: its approver cannot act on it). When ops published a
+    transfer flow, this files a request for approval instead (`summary.request`)."""
     from kehu.approvals.services import requires_approval
 
     require(actor, "transfer")
+    owned = Customer.objects.filter(owner=leaver).exclude(status=Customer.Status.MERGED)
+    in_scope = Customer.objects.visible_to(actor, "change").filter(owner=leaver).exclude(status=Customer.Status.MERGED)
+    if owned.count() != in_scope.count():
+        if not approved:
+            raise Http404
+        raise ValidationError({"leaver": _("Some of this person's customers are outside your data scope.")})
     if leaver.pk == successor.pk:
         raise ValidationError({"successor": _("Choose someone other than the person leaving.")})
     if not successor.is_active:
         raise ValidationError({"successor": _("The successor has left the company too.")})
-    owned = Customer.objects.filter(owner=leaver).exclude(status=Customer.Status.MERGED)
-    in_scope = Customer.objects.visible_to(actor, "change").filter(owner=leaver).exclude(status=Customer.Status.MERGED)
-    if owned.count() != in_scope.count():
-        raise ValidationError({"leaver": _("Some of this person's customers are outside your data scope.")})
     if not approved and requires_approval(TRANSFER_DOC):
         ids = list(owned.values_list("pk", flat=True))
         return _request_move(actor, TransferRequest.Kind.HANDOVER, ids, successor, leaver=leaver)
@@ -555,10 +582,14 @@ def hand_over(actor, leaver: User, successor: User, *, approved=False) -> MoveSu
     return summary
 
 
-def merge_customers(actor, keep: Customer, duplicate: Customer) -> Customer:
-    """Sales ops merge a duplicate into the customer to keep: contacts, follow-ups, visits and shares move;
-    the duplicate is marked merged and points at the survivor. Needs customers.manage."""
+def merge_customers(actor, keep: Customer | int, duplicate: Customer | int) -> Customer:
+    """Sales ops merge a duplicate into the customer to keep (each given as a customer or its id): contacts,
+    follow-ups, visits and shares move; the duplicate is marked merged and points at the survivor. Needs
+    customers.manage, and both customers in the actor's change scope: one outside it (or already merged) answers
+    404, the same as a missing one."""
     require(actor, "manage")
+    keep = get_customer_for_user(actor, getattr(keep, "pk", keep), "change")
+    duplicate = get_customer_for_user(actor, getattr(duplicate, "pk", duplicate), "change")
     if keep.pk == duplicate.pk:
         raise ValidationError({"duplicate": _("Choose two different customers.")})
     with transaction.atomic():

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -286,17 +287,22 @@ def merge(request):
     require_perm(request, "customers", "manage")
     form = MergeForm(request.POST or request.GET or None)
     preview = None
+    confirmed = request.method == "POST" and request.POST.get("confirm")
     if form.is_bound and form.is_valid():
-        visible = Customer.objects.visible_to(request.user).exclude(status=Customer.Status.MERGED)
-        keep = visible.filter(number__iexact=form.cleaned_data["keep"].strip()).first()
-        duplicate = visible.filter(number__iexact=form.cleaned_data["duplicate"].strip()).first()
+        # Only customers the user may change can be merged; a missing number and one outside that scope get the
+        # same answer (a form error on the preview, 404 on a confirmation, which the preview never offered).
+        changeable = Customer.objects.visible_to(request.user, "change").exclude(status=Customer.Status.MERGED)
+        keep = changeable.filter(number__iexact=form.cleaned_data["keep"].strip()).first()
+        duplicate = changeable.filter(number__iexact=form.cleaned_data["duplicate"].strip()).first()
+        if confirmed and (keep is None or duplicate is None):
+            raise Http404
         if keep is None:
             form.add_error("keep", _("No customer with this number in your scope."))
         if duplicate is None:
             form.add_error("duplicate", _("No customer with this number in your scope."))
         if keep and duplicate:
             preview = {"keep": keep, "duplicate": duplicate}
-            if request.method == "POST" and request.POST.get("confirm"):
+            if confirmed:
                 try:
                     merged = services.merge_customers(request.user, keep, duplicate)
                 except ValidationError as exc:

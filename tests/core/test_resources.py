@@ -129,16 +129,15 @@ def test_every_declared_resource_is_in_the_leak_register():
         if resource.api:
             names += [f"api:{resource.api}-list", f"api:{resource.api}-detail"]
         for name in names:
-            if resource.unscoped:
-                assert leakcheck.UNSCOPED[name] == resource.unscoped, name
-            else:
-                route = leakcheck.SCOPED[name]
-                assert route.model is resource.model, name
+            if name in leakcheck.UNSCOPED:  # declared unscoped, with the reason, by the resource or its app
+                assert leakcheck.UNSCOPED[name], name
+            else:  # checked for the scope, or (model None) for its permission by the app's own entry
+                assert leakcheck.SCOPED[name].model in (resource.model, None), name
 
 
 def test_a_declared_resource_with_a_complete_tab_is_checked_on_that_tab():
     route = leakcheck.SCOPED["api:memo-list"]
-    assert (route.complete, route.list_query) == (True, "tab=all")
+    assert (route.complete, route.list_query, route.perms) == (True, "tab=all", (("memos", "view"),))
     assert leakcheck.SCOPED["scoped_app:memo_list"].list_query == "tab=all"
 
 
@@ -154,3 +153,18 @@ def test_the_product_declares_its_lists():
         "approvals.task",
         "approvals.instance",
     }
+
+
+def test_an_apps_own_leak_entry_replaces_the_resources_whichever_comes_first():
+    leakcheck.default("tests:made_up_a", Memo, "list")
+    leakcheck.unscoped("the app knows better", "tests:made_up_a")
+    leakcheck.unscoped("the app knows better", "tests:made_up_b")
+    leakcheck.default_unscoped("the resource's reason", "tests:made_up_b")
+    try:
+        assert leakcheck.UNSCOPED["tests:made_up_a"] == "the app knows better"
+        assert "tests:made_up_a" not in leakcheck.SCOPED
+        assert leakcheck.UNSCOPED["tests:made_up_b"] == "the app knows better"
+    finally:
+        for name in ("tests:made_up_a", "tests:made_up_b"):
+            leakcheck.UNSCOPED.pop(name, None)
+            leakcheck.DEFAULTS.discard(name)

@@ -63,7 +63,7 @@ def test_a_reps_export_holds_only_his_customers(client, org, book):
     assert client.get(reverse("api:customer-list") + "?scope=all").status_code == 403
 
 
-def test_shared_customers_are_in_the_shared_and_all_exports(client, org, book):
+def test_shared_customers_are_in_the_shared_export_only(client, org, book):
     services.share_customer(org.rep_east, book["rep_east"], users=[org.rep])
     assert names(export(client, org.rep, "?scope=shared")) == ["华东丁"]
     assert names(export(client, org.rep, "?scope=mine")) == ["华北乙", "华北甲"]

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 
 from kehu.customers import services
 from kehu.customers.models import Customer, FollowUp
@@ -38,8 +39,10 @@ def test_only_ops_merge_and_not_twice(org):
     with pytest.raises(PermissionDenied):
         services.merge_customers(org.manager, a, b)
     services.merge_customers(org.admin, a, b)
-    with pytest.raises(ValidationError):
+    with pytest.raises(Http404):  # a merged customer cannot be changed any more: it is not found for a merge
         services.merge_customers(org.admin, a, b)
+    with pytest.raises(ValidationError):
+        services.merge_customers(org.admin, a, a)
 
 
 def test_the_merged_customers_page_leads_to_the_survivor(client, org):

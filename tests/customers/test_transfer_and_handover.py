@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from kehu.customers import services
@@ -27,9 +28,15 @@ def owners():
 
 
 def test_a_manager_transfers_within_his_scope_only(org, book):
-    ids = [book["rep_1"].pk, book["bj"].pk, book["east"].pk]
+    # One customer outside the change scope (丁, in the east): 404 as if it did not exist, and nothing moves.
+    with pytest.raises(Http404):
+        services.transfer_customers(org.manager, [book["rep_1"].pk, book["east"].pk], org.rep_bj)
+    with pytest.raises(Http404):
+        services.transfer_customers(org.manager, [book["rep_1"].pk, 10**9], org.rep_bj)  # a missing id: the same
+    assert owners() == {"甲公司": "rep", "乙公司": "rep", "丙公司": "rep_bj", "丁公司": "rep_east"}
+    ids = [book["rep_1"].pk, book["bj"].pk]
     summary = services.transfer_customers(org.manager, ids, org.rep_bj, reason="区域调整")
-    assert (summary.customers, summary.skipped) == (1, [book["east"].pk])  # rep_bj already owns 丙
+    assert (summary.customers, summary.skipped) == (1, [book["bj"].pk])  # rep_bj already owns 丙
     assert owners() == {"甲公司": "rep_bj", "乙公司": "rep", "丙公司": "rep_bj", "丁公司": "rep_east"}
     moved = Customer.objects.get(pk=book["rep_1"].pk)
     assert moved.owner_department == org.beijing
@@ -89,9 +96,9 @@ def test_handover_moves_customers_next_steps_and_planned_visits(org, book):
 def test_handover_refused_when_part_of_the_book_is_outside_the_scope(org, book):
     # 甲 was recorded while the rep worked in the east: its department is outside the north manager's scope.
     Customer.objects.filter(pk=book["rep_1"].pk).update(owner_department=org.east)
-    with pytest.raises(ValidationError) as error:
+    # A customer outside the scope does not exist for the manager: 404, the answer of every customer action.
+    with pytest.raises(Http404):
         services.hand_over(org.manager, org.rep, org.dept_viewer)
-    assert list(error.value.message_dict) == ["leaver"]
     assert owners()["甲公司"] == "rep"
 
 
