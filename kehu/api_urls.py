@@ -14,7 +14,17 @@ from kehu.customers.pool_api import PoolViewSet
 from kehu.notify.api import MessageViewSet
 from kehu.org import api as org_api
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """Record ids in API paths are numbers: `/api/approvals/abc/` is a 404 from the router, never a 500."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if not getattr(viewset, "lookup_value_regex", None):
+            viewset.lookup_value_regex = "[0-9]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = Router()
 router.register("departments", org_api.DepartmentViewSet, basename="department")
 router.register("users", org_api.UserViewSet, basename="user")
 router.register("roles", org_api.RoleViewSet, basename="role")

@@ -55,3 +55,36 @@ def test_page_and_api_agree_for_every_role_tab_and_sort(client, org, records, re
             if page.status_code == 200:
                 shown = [obj.pk for obj in page.context["page"].object_list]
                 assert [row["id"] for row in api.json()["results"]] == shown, where
+
+
+ID_VALUES = ["1e30", "99999999999999999999999", "1.5", "abc", "0", "-3"]
+
+
+@pytest.mark.parametrize("resource", [r for r in resources.all_resources() if r.filterset], ids=lambda r: r.key)
+def test_an_id_filter_that_is_not_an_id_is_a_field_error_never_a_500_or_a_truncated_id(client, org, resource):
+    from kehu.core.filters import IdFilter
+
+    id_filters = [name for name, f in resource.filterset.base_filters.items() if isinstance(f, IdFilter)]
+    client.force_login(org.admin)
+    tab = next((t.key for t in resource.tabs if t.filters), None) if resource.tabs else None
+    for name in id_filters:
+        for value in ID_VALUES:
+            params = {name: value, **({resource.tab_param: tab} if tab else {})}
+            if resource.api:
+                api = client.get(reverse(f"api:{resource.api}-list"), params)
+                assert api.status_code in (400, 403), (name, value, api.status_code)
+                if api.status_code == 400:
+                    assert list(api.json()["error"]["fields"]) == [name], (name, value)
+            page_name = resource.pages.get("") or next(iter(resource.pages.values()), None)
+            if page_name:
+                page = client.get(reverse(page_name), params)
+                assert page.status_code in (200, 403), (name, value, page.status_code)
+                if page.status_code == 200:
+                    assert page.context["page"].paginator.count == 0 and name in page.context["filters"].errors
+
+
+@pytest.mark.parametrize("resource", [r for r in resources.all_resources() if r.api], ids=lambda r: r.key)
+@pytest.mark.parametrize("pk", ["abc", "1e3", "99999999999999999999999", "٣"])
+def test_a_record_id_that_is_not_a_number_is_404_on_every_api_detail(client, org, resource, pk):
+    client.force_login(org.admin)
+    assert client.get(f"{reverse(f'api:{resource.api}-list')}{pk}/").status_code == 404

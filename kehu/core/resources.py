@@ -188,7 +188,8 @@ class Resource:
 
     def sort_key(self, requested: str | None) -> str:
         requested = requested or ""
-        return requested if requested.lstrip("-") in self.sorts else self.default_sort
+        key = requested[1:] if requested.startswith("-") else requested
+        return requested if key in self.sorts else self.default_sort
 
     def order(self, queryset: QuerySet, sort: str) -> QuerySet:
         if not sort or sort.lstrip("-") not in self.sorts:
@@ -211,12 +212,7 @@ class Resource:
 
     def get_for_user(self, user, pk, action: str = "view"):
         """The record `pk` if `user` may `action` it; 404 for missing and not allowed alike (never 403)."""
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            raise Http404 from None
-        if not -(2**63) <= pk < 2**63:
-            raise Http404
+        pk = parse_id(pk)
         queryset = self.detail_rows(user, action) if self.detail_rows else self.model.objects.visible_to(user, action)
         obj = queryset.filter(pk=pk).first()
         if obj is None:
@@ -240,7 +236,7 @@ class Resource:
         query.pop("page", None)
         user = request.user
         batch = [action for action in self.batch_actions if action.offered_to(user, self.module, tab)]
-        filtered = any(v for k, v in request.GET.items() if k in self.filter_names)
+        filtered = filters is not None and any(v for k, v in request.GET.items() if k in self.filter_names)
         context = {
             "resource": self,
             "page": page,
@@ -276,6 +272,14 @@ class Resource:
 
         view.__name__ = f"{self.key.replace('.', '_')}_{tab or 'list'}"
         return login_required(view)
+
+
+def parse_id(value) -> int:
+    """A record id from a URL or a body: ASCII digits, 1 to 2⁶³−1; anything else is Http404 (like a missing id)."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= 2**63 - 1:
+        raise Http404
+    return int(text)
 
 
 def _page_size(value) -> int:
@@ -323,6 +327,7 @@ def register(resource: Resource) -> Resource:
         return resource
     whole = next((tab.key for tab in resource.tabs if tab.complete), None)
     whole_query = f"{resource.tab_param}={whole}" if whole else ""
+    whole_perm = [(resource.module, resource.tab(whole).perm)] if whole and resource.tab(whole).perm else []
     for tab, url_name in resource.pages.items():
         fixed = resource.tab(tab)
         perms = list(base_perm)
@@ -331,6 +336,7 @@ def register(resource: Resource) -> Resource:
             perms += [(resource.module, fixed.perm)] if fixed.perm else []
         else:
             complete, query = (bool(whole) or (resource.complete and not resource.tabs)), whole_query
+            perms += whole_perm
         enter(
             url_name,
             resource.model,
@@ -342,7 +348,7 @@ def register(resource: Resource) -> Resource:
         )
     if resource.api:
         complete = bool(whole) or (resource.complete and not resource.tabs)
-        api_perm = tuple(base_perm) or None
+        api_perm = tuple(base_perm + whole_perm) or None
         enter(
             f"api:{resource.api}-list",
             resource.model,

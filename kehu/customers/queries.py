@@ -13,6 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.filters import IdFilter
 from kehu.core.models import DictionaryItem
 from kehu.customers import name_index
 from kehu.customers.activities import reviewable_q_departments
@@ -96,7 +97,7 @@ class CustomerFilter(django_filters.FilterSet):
     level = django_filters.ModelChoiceFilter(label=_("Level"), queryset=dictionary_items("customer_level"))
     source = django_filters.ModelChoiceFilter(label=_("Source"), queryset=dictionary_items("customer_source"))
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=dictionary_items("region"))
-    owner = django_filters.NumberFilter(label=_("Owner"), field_name="owner_id")
+    owner = IdFilter(label=_("Owner"), field_name="owner_id")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Customer.Status.choices)
     tag = django_filters.CharFilter(label=_("Tag"), field_name="tags", lookup_expr="icontains")
     view = django_filters.ChoiceFilter(
@@ -126,7 +127,7 @@ class CustomerFilter(django_filters.FilterSet):
 
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id")
+    customer = IdFilter(label=_("Customer"), field_name="customer_id")
     decision_role = django_filters.ChoiceFilter(label=_("Decision role"), choices=Contact.DecisionRole.choices)
     is_primary = django_filters.BooleanFilter(label=_("Primary contact"))
 
@@ -202,8 +203,8 @@ def contacts_of(customer: Customer):
 
 class FollowUpFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=FollowUp.Kind.choices)
-    author = django_filters.NumberFilter(label=_("Author"), field_name="author_id")
-    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id")
+    author = IdFilter(label=_("Author"), field_name="author_id")
+    customer = IdFilter(label=_("Customer"), field_name="customer_id")
     date_from = django_filters.DateFilter(label=_("From"), field_name="happened_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="happened_at", lookup_expr="date__lte")
     overdue = django_filters.BooleanFilter(label=_("Overdue next steps only"), method="filter_overdue")
@@ -239,8 +240,8 @@ def authors_in_scope(user):
 
 class VisitFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Visit.Status.choices)
-    visitor = django_filters.NumberFilter(label=_("Visitor"), field_name="visitor_id")
-    customer = django_filters.NumberFilter(label=_("Customer"), field_name="customer_id")
+    visitor = IdFilter(label=_("Visitor"), field_name="visitor_id")
+    customer = IdFilter(label=_("Customer"), field_name="customer_id")
     date_from = django_filters.DateFilter(label=_("From"), field_name="planned_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="planned_at", lookup_expr="date__lte")
 

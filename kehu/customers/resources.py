@@ -15,6 +15,9 @@ CUSTOMERS = resources.register(
         module="customers",
         title=_("Customers"),
         rows=queries.customers_for,
+        detail_rows=lambda user, action: Customer.objects.visible_to(user, action).exclude(
+            status=Customer.Status.MERGED
+        ),
         filterset=queries.CustomerFilter,
         main_filters=("q",),
         page_filters=("q", "level", "industry", "region", "view"),
@@ -246,7 +249,8 @@ POOL = resources.register(
                 "claim",
                 "",
                 '{% load pool_tags %}{% if can_claim and not obj|reclaim_blocked_for:user %}<button class="btn btn-sm '
-                'btn-outline-primary" type="submit" formaction="{% url \'customers:pool_claim\' obj.pk %}">'
+                'btn-outline-primary" type="submit" formnovalidate '
+                "formaction=\"{% url 'customers:pool_claim' obj.pk %}\">"
                 "{% translate 'Claim' %}</button>{% endif %}",
                 css="text-end",
             ),

@@ -168,3 +168,31 @@ def test_an_apps_own_leak_entry_replaces_the_resources_whichever_comes_first():
         for name in ("tests:made_up_a", "tests:made_up_b"):
             leakcheck.UNSCOPED.pop(name, None)
             leakcheck.DEFAULTS.discard(name)
+
+
+def test_a_sort_with_more_than_one_minus_falls_back_to_the_default(org, memos):
+    for weird in ("--title", "---title", "-", ""):
+        assert MEMOS.listing(org.manager, {"sort": weird})[3] == "-created"
+
+
+def test_the_editable_tab_lists_what_the_user_may_change(org, memos):
+    _tab, rows, _f, _s = MEMOS.listing(org.dept_viewer, {"tab": "edit"})
+    assert set(rows) == set(Memo.objects.visible_to(org.dept_viewer, "change"))
+
+
+def test_a_merged_customer_is_404_on_the_api_as_on_the_page(client, org):
+    from kehu.customers.models import Customer
+
+    customer = Customer.objects.create(
+        name="已合并甲", owner=org.rep, owner_department=org.rep.department, status=Customer.Status.MERGED
+    )
+    client.force_login(org.rep)
+    assert client.get(f"/api/customers/{customer.pk}/").status_code == 404
+    Customer.objects.filter(pk=customer.pk).update(status=Customer.Status.ACTIVE)
+    assert client.get(f"/api/customers/{customer.pk}/").status_code == 200
+
+
+def test_filter_errors_name_the_filter_on_the_page(client, org, memos):
+    client.force_login(org.manager)
+    page = client.get(reverse("scoped_app:memo_list") + "?owner=abc").content.decode()
+    assert "<strong>负责人</strong>:" in page  # the filter's label, in the user's language

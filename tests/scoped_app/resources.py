@@ -5,13 +5,14 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import resources
+from kehu.core.filters import IdFilter
 from kehu.core.resources import Column, Resource, Tab
 from tests.scoped_app.models import Memo
 
 
 class MemoFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
-    owner = django_filters.NumberFilter(label=_("Owner"), field_name="owner_id")
+    owner = IdFilter(label=_("Owner"), field_name="owner_id")
 
     class Meta:
         model = Memo
@@ -19,8 +20,8 @@ class MemoFilter(django_filters.FilterSet):
 
 
 def memos_for(user, tab: str = "all"):
-    """The memos of one tab, always from visible_to: mine, or everything the user may see."""
-    memos = Memo.objects.visible_to(user).select_related("owner")
+    """The memos of one tab, always from visible_to: mine, those I may edit, or everything I may see."""
+    memos = Memo.objects.visible_to(user, "change" if tab == "edit" else "view").select_related("owner")
     return memos.filter(owner=user) if tab == "mine" else memos
 
 

@@ -39,6 +39,8 @@
     var el = event.target;
     if (el.matches("[data-check-all]")) {
       document.querySelectorAll(el.dataset.checkAll).forEach(function (box) { box.checked = el.checked; });
+      // the boxes were ticked after the form's own change handler counted them: let it count again
+      if (el.form) el.form.dispatchEvent(new Event("change", { bubbles: true }));
     }
   });
 
