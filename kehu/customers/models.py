@@ -14,7 +14,7 @@ from kehu.approvals.documents import ApprovableDocument
 from kehu.core.locking import VersionedModel
 from kehu.core.models import DictionaryField
 from kehu.org.models import Department
-from kehu.org.scope import OwnedModel
+from kehu.org.scope import OwnedModel, visible_through
 
 
 class Customer(ApprovableDocument, OwnedModel, VersionedModel):
@@ -187,7 +187,7 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
 class ContactQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
         """A contact is visible exactly when its customer is."""
-        return self.filter(customer__in=Customer.objects.visible_to(user, action).values("pk"))
+        return visible_through(self, "customer", Customer.objects.visible_to(user, action))
 
 
 class Contact(VersionedModel):
@@ -268,7 +268,7 @@ class CustomerShare(models.Model):
 class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
         """A follow-up is visible exactly when its customer is."""
-        return self.filter(customer__in=Customer.objects.visible_to(user, action).values("pk"))
+        return visible_through(self, "customer", Customer.objects.visible_to(user, action))
 
 
 def next_step_of(user) -> Q:
@@ -327,7 +327,7 @@ class FollowUp(models.Model):
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
         """A visit is visible exactly when its customer is (a manager sees the visits to customers in his scope)."""
-        return self.filter(customer__in=Customer.objects.visible_to(user, action).values("pk"))
+        return visible_through(self, "customer", Customer.objects.visible_to(user, action))
 
 
 class Visit(models.Model):

@@ -125,3 +125,17 @@ def test_changing_a_grant_takes_effect_on_the_next_request(org, memos):
 def test_superuser_sees_everything(org, memos):
     root = UserFactory(username="root", is_superuser=True, department=org.root)
     assert titles(root) == set(memos)
+
+
+def test_rows_reached_through_their_customer_add_no_condition_for_an_unrestricted_scope(org):
+    """Follow-ups, visits and contacts of someone who sees every customer are read without joining the customers
+    (their list then walks its own sort index); anyone else's go through the customers they may see."""
+    from kehu.customers.models import Contact, Customer, FollowUp, Visit
+
+    for model in (FollowUp, Visit, Contact):
+        everything = model.objects.visible_to(org.everyone_viewer)
+        assert not everything.query.where, model
+        scoped = str(model.objects.visible_to(org.rep).query)
+        assert Customer._meta.db_table in scoped, model
+        assert not model.objects.visible_to(org.nobody).exists()
+        assert model.objects.visible_to(org.nobody).query.is_empty(), model
