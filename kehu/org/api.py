@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
 
@@ -12,7 +12,7 @@ from kehu.core.menus import menu_for
 from kehu.org import services
 from kehu.org.forms import validate_phone
 from kehu.org.models import Department, Role, RoleGrant, User
-from kehu.org.resources import USERS
+from kehu.org.resources import DEPARTMENTS, ROLES, USERS
 
 
 # --- departments ----------------------------------------------------------------------------
@@ -52,13 +52,13 @@ class MoveSerializer(serializers.Serializer):
     parent = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
 
 
-class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DepartmentViewSet(ResourceViewSet):
+    """The department tree in its order; `q` (name or code), `is_active`, `depth`."""
+
+    resource = DEPARTMENTS
     module, write_action = "org", "manage"
     permission_classes = [ModulePermission]
     serializer_class = DepartmentSerializer
-    queryset = Department.objects.order_by("path")
-    filterset_fields = ["is_active", "depth"]
-    search_fields = ["name", "code"]
 
     @extend_schema(request=DepartmentWriteSerializer, responses={201: DepartmentSerializer})
     def create(self, request):
@@ -227,11 +227,13 @@ class RoleSerializer(serializers.ModelSerializer):
         extra_kwargs = {"code": {"validators": []}, "version": {"read_only": False, "required": False}}
 
 
-class RoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RoleViewSet(ResourceViewSet):
+    """Roles with their grants; `?sort=name|code`."""
+
+    resource = ROLES
     module, write_action = "org", "manage"
     permission_classes = [ModulePermission]
     serializer_class = RoleSerializer
-    queryset = Role.objects.prefetch_related("grants__departments")
 
     def _save(self, request, role):
         serializer = RoleSerializer(data=request.data)

@@ -1,7 +1,7 @@
 """The read side of the organisation: the user list's filters (one FilterSet for the page and the API)."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.org.models import Department, Role, User
@@ -51,6 +51,32 @@ class UserFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset if value == EVERYONE else queryset.filter(status=value)
+
+
+class DepartmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    is_active = django_filters.BooleanFilter(label=_("Open"))
+    depth = django_filters.NumberFilter(label=_("Level in the tree"))
+
+    class Meta:
+        model = Department
+        fields = ["q", "is_active", "depth"]
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value)) if value else queryset
+
+
+def departments_for(user):
+    """The department tree in its order (organisation administration: org.view)."""
+    return Department.objects.order_by("path")
+
+
+def roles_for(user):
+    """Every role, with how many active people hold it."""
+    return Role.objects.prefetch_related("grants__departments").annotate(
+        holder_count=Count("users", filter=Q(users__status=User.Status.ACTIVE), distinct=True)
+    )
 
 
 def users_for(user):

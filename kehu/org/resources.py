@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core import resources
 from kehu.core.resources import Column, Resource
 from kehu.org import queries
-from kehu.org.models import User
+from kehu.org.models import Department, Role, User
 
 USERS = resources.register(
     Resource(
@@ -50,6 +50,42 @@ USERS = resources.register(
         actions_template="org/_user_list_actions.html",
         icon="person-x",
         empty_text=_("No users match these filters."),
+        unscoped="organisation administration: org.view required, no owned records",
+    )
+)
+
+
+ROLES = resources.register(
+    Resource(
+        key="org.role",
+        model=Role,
+        module="org",
+        title=_("Roles"),
+        rows=queries.roles_for,
+        detail_rows=lambda user, action: queries.roles_for(user),
+        sorts={"name": "name", "code": "code"},
+        default_sort="name",
+        pages={"": "org:roles"},
+        api="role",
+        serializer="kehu.org.api.RoleSerializer",
+        columns=[],
+        template="org/role_list.html",
+        unscoped="organisation administration: org.view required, no owned records",
+    )
+)
+
+DEPARTMENTS = resources.register(
+    Resource(
+        key="org.department",
+        model=Department,
+        module="org",
+        title=_("Departments"),
+        rows=queries.departments_for,
+        detail_rows=lambda user, action: queries.departments_for(user),
+        filterset=queries.DepartmentFilter,
+        api="department",
+        serializer="kehu.org.api.DepartmentSerializer",
+        columns=[],
         unscoped="organisation administration: org.view required, no owned records",
     )
 )

@@ -25,7 +25,7 @@ from kehu.org.forms import (
 )
 from kehu.org.login import is_locked_out
 from kehu.org.models import Department, Role, RoleGrant, User
-from kehu.org.resources import USERS
+from kehu.org.resources import ROLES, USERS
 from kehu.org.scope import subtree_ids
 
 
@@ -261,13 +261,8 @@ def user_password(request, pk):
 # --- roles ----------------------------------------------------------------------------------
 @login_required
 def role_list(request):
-    require_perm(request, "org", "view")
-    roles = Role.objects.annotate(holder_count=Count("users", filter=Q(users__status=User.Status.ACTIVE)))
-    return render(
-        request,
-        "org/role_list.html",
-        {"roles": roles, "can_manage": request.user.has_perm("org.manage")},
-    )
+    context = ROLES.page_context(request)
+    return render(request, "org/role_list.html", {**context, "can_manage": request.user.has_perm("org.manage")})
 
 
 @login_required
