@@ -228,7 +228,7 @@ class RoleSerializer(serializers.ModelSerializer):
 
 
 class RoleViewSet(ResourceViewSet):
-    """Roles with their grants; `?sort=name|code`."""
+    """Roles with their grants; `?sort=code`."""
 
     resource = ROLES
     module, write_action = "org", "manage"
