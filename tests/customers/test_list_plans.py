@@ -181,11 +181,16 @@ def test_the_pool_walks_its_partial_index(world):
 
 
 def test_new_customers_filtered_by_creation_date_use_the_creation_index(world):
-    """The "new this week" view (`created_at >= monday`) reads the creation index as a range."""
+    """The "new this week" view (`created_at >= monday`) reads the creation index as a range. PostgreSQL may
+    fetch the week's rows through a bitmap of that index and sort them (a real plan, chosen when its statistics say
+    the week is small), so there the test asks that the index serves the range, not that it is walked; the shape
+    (the index delivering the order) is proven with sorts off."""
     week = timezone.now() - timezone.timedelta(days=7)
     recent = live(world.org.everyone_viewer).filter(created_at__gte=week).order_by("-created_at", "-pk")
-    plan = assert_walks(page(recent, 1), "customer_created_idx")
+    plan = explain(page(recent, 1))
+    assert "customer_created_idx" in plan.indexes, plan
     assert not plan.full_scans(Customer._meta.db_table), plan
+    assert_walks(page(recent, 1), "customer_created_idx", shape_only=True)
 
 
 def test_a_customers_pool_history_walks_its_index(world):
