@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from bench import customers_dataset
 from bench.registry import Case, benchmark
-from kehu.customers import pool, services, text
+from kehu.customers import pool_queries, services, text
 from kehu.customers.models import Contact, Customer
 from kehu.customers.queries import customers_for, search_q, timeline_for
 from kehu.org.scope import effective_scope
@@ -249,7 +249,7 @@ def search_fragment_short(data):
 
 
 def _pool_queryset(user):
-    return pool.pool_customers(user).order_by("-released_at", "-pk")
+    return pool_queries.pool_customers(user).order_by("-released_at", "-pk")
 
 
 @benchmark("customers.pool_list", goal=GOAL, baseline=RAW)
