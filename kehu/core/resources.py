@@ -101,12 +101,6 @@ class BatchAction:
         return engines["django"].from_string("{% load i18n %}" + self.template) if self.template else None
 
 
-@dataclass(frozen=True)
-class ExportColumn:
-    header: str
-    value: Callable
-
-
 @dataclass
 class Resource:
     key: str
@@ -131,7 +125,6 @@ class Resource:
     pages: dict[str, str] = field(default_factory=dict)  # tab (or "") -> URL name of its page
     api: str = ""  # the router basename: "customer" → api:customer-list / api:customer-detail
     batch_actions: Sequence[BatchAction] = ()
-    export_columns: Sequence[ExportColumn] = ()
     marker: Callable = str  # what identifies a record on the page (for the leak test)
     complete: bool = True  # without tabs: the list shows every visible record (False: a subset, e.g. my next steps)
     unscoped: str = ""  # why the rows need no data scope (e.g. the public pool: customers without an owner)
