@@ -16,10 +16,11 @@ from kehu.org import api as org_api
 
 
 class Router(DefaultRouter):
-    """Record ids in API paths are numbers: `/api/approvals/abc/` is a 404 from the router, never a 500."""
+    """Record ids in API paths are numbers: `/api/approvals/abc/` is a 404 from the router, never a 500 (viewsets
+    looked up by another field, such as dictionaries by code, keep their own pattern)."""
 
     def get_lookup_regex(self, viewset, lookup_prefix=""):
-        if not getattr(viewset, "lookup_value_regex", None):
+        if not getattr(viewset, "lookup_value_regex", None) and getattr(viewset, "lookup_field", "pk") in ("pk", "id"):
             viewset.lookup_value_regex = "[0-9]+"
         return super().get_lookup_regex(viewset, lookup_prefix)
 
