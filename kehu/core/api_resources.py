@@ -22,7 +22,7 @@ class ResourceFilterBackend(DjangoFilterBackend):
         _tab, rows, filters, _sort = view.resource.listing(request.user, request.query_params, request)
         if filters is not None and filters.is_bound and not filters.is_valid():
             raise exceptions.ValidationError(filters.errors)
-        return rows
+        return rows.prefetch_related(*view.prefetch) if view.prefetch else rows
 
 
 def parse_body(serializer_class, data, partial=False, **kwargs) -> dict:
@@ -40,6 +40,7 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     Subclasses add the resource's actions, each calling a service."""
 
     resource = None  # a kehu.core.resources.Resource
+    prefetch: tuple[str, ...] = ()  # relations the serializer of the list reads (one query each, not one per row)
     filter_backends = [ResourceFilterBackend]
 
     def __init_subclass__(cls, **kwargs):
@@ -76,7 +77,9 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 "sort",
                 OpenApiTypes.STR,
                 enum=sorted([*resource.sorts, *[f"-{k}" for k in resource.sorts]]),
-                description=f"default {resource.default_sort or '-id'}",
+                description=f"default {resource.default_sort}"
+                if resource.default_sort
+                else "default: the list's own order",
             )
         ]
         if resource.tabs:

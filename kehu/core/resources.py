@@ -28,7 +28,6 @@ from django.shortcuts import render
 from django.template import engines
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy as _
 
 from kehu.core import leakcheck
 from kehu.core.listing import PAGE_SIZES, CappedPaginator
@@ -361,6 +360,3 @@ def get(key: str) -> Resource:
 
 def all_resources() -> list[Resource]:
     return sorted(_resources.values(), key=lambda r: r.key)
-
-
-EMPTY = _("Nothing here yet.")

@@ -129,11 +129,7 @@ class CustomerViewSet(ResourceViewSet):
     resource = CUSTOMERS
     serializer_class = CustomerSerializer
 
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("contacts")
-
-    def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).prefetch_related("contacts")
+    prefetch = ("contacts",)
 
     @extend_schema(request=CustomerWriteSerializer, responses={201: CustomerSerializer})
     def create(self, request):

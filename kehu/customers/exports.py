@@ -22,7 +22,6 @@ from kehu.customers.models import Contact, Customer
 from kehu.customers.resources import CUSTOMERS
 from kehu.customers.services import require
 
-SCOPES = tuple(tab.key for tab in CUSTOMERS.tabs)
 BACKGROUND_ROWS = 5000  # larger exports are written by a background task with a progress bar
 CHUNK = 2000
 CONTACT_FIELDS = ("name", "title", "mobile", "email")
@@ -33,7 +32,7 @@ def export_queryset(user, params: QueryDict | dict | None = None, scope: str = "
     that list (`CUSTOMERS.listing`: the same tab permission, filters and sort). Needs customers.export."""
     require(user, "export")
     params = QueryDict(mutable=True) if params is None else params.copy()
-    params[CUSTOMERS.tab_param] = scope if scope in SCOPES else CUSTOMERS.default_tab
+    params[CUSTOMERS.tab_param] = scope  # an unknown list is the default one, as on the page
     _tab, queryset, _filters, _sort = CUSTOMERS.listing(user, params)
     queryset = queryset.select_related("source")
     primary = Contact.objects.filter(customer=OuterRef("pk")).order_by("-is_primary", "id")

@@ -22,6 +22,7 @@ from kehu.core.forms import StyledForm
 from kehu.core.models import FileJob
 from kehu.core.views import require_perm
 from kehu.customers import exports, imports
+from kehu.customers.resources import CUSTOMERS
 from kehu.org.forms import PersonChoiceField
 from kehu.org.models import User
 from kehu.org.scope import has_module_perm
@@ -234,7 +235,10 @@ def import_api(request):
 @extend_schema(
     parameters=[
         OpenApiParameter(
-            "scope", str, enum=list(exports.SCOPES), description="mine (default) | shared | all (needs transfer)"
+            "scope",
+            str,
+            enum=[tab.key for tab in CUSTOMERS.tabs],
+            description="mine (default) | shared | all (needs transfer)",
         ),
         OpenApiParameter("q", str),
         OpenApiParameter("industry", int),

@@ -94,8 +94,7 @@ class PoolViewSet(ResourceViewSet):
     resource = POOL
     serializer_class = PoolCustomerSerializer
 
-    def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).prefetch_related("contacts")
+    prefetch = ("contacts",)
 
     def get_object(self):
         return pool_queries.get_pool_customer(self.request.user, self.kwargs["pk"])
