@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from kehu.core import filejobs
 from kehu.core.xlsx import Book
 from kehu.customers.imports import COLUMNS
