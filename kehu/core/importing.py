@@ -55,6 +55,7 @@ class Column:
     required: bool = False
     max_length: int | None = None
     dictionary: str = ""  # the code of the dictionary whose values the column takes
+    normalise: Callable[[str], str] | None = None  # the field's own normalisation, before its length is checked
 
     @property
     def header(self) -> str:
@@ -327,6 +328,8 @@ class Importer:
             refused = textinput.problem(cell)
             if refused is None:
                 cell = unquote(textinput.cleaned(cell).strip())
+                if column.normalise is not None:
+                    cell = column.normalise(cell)
                 refused = textinput.too_long(cell) if column.max_length is None else None
             if refused:
                 errors.append(self.error(number, column.field, refused))

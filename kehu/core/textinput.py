@@ -91,14 +91,15 @@ def problem(value: str) -> str | None:
     return None
 
 
-def normalise(value: str, *, max_length: int | None = None) -> str:
+def normalise(value: str, *, max_length: int | None = None, declared_length: bool = False) -> str:
     """`value` as it is stored (see the module doc); ValidationError when it is refused. `max_length` None
-    means the text has no limit of its own: `max_text_length()` applies."""
+    means the text has no limit of its own: `max_text_length()` applies. `declared_length`: the field checks its
+    own declared length later (after its own normalisation, e.g. a credit code's spaces removed), so none here."""
     refused = problem(value)
     if refused:
         raise ValidationError(refused, code="invalid_character")
     text = cleaned(value)
-    message = too_long(text, max_length)
+    message = None if declared_length else too_long(text, max_length)
     if message:
         raise ValidationError(message, code="max_length")
     return text
@@ -140,7 +141,7 @@ def _install_forms() -> None:
 
     def to_python(self, value):
         if isinstance(value, str) and value and not isinstance(self.widget, forms.PasswordInput):
-            value = normalise(value, max_length=self.max_length)
+            value = normalise(value, declared_length=self.max_length is not None)
         return original(self, value)
 
     to_python.__doc__ = "Kehu: text normalised first (kehu.core.textinput)."
@@ -157,7 +158,7 @@ def _install_drf() -> None:
         if not isinstance(value, str) or self.style.get("input_type") == "password":
             return value
         try:
-            value = normalise(value, max_length=self.max_length)
+            value = normalise(value, declared_length=self.max_length is not None)
         except ValidationError as exc:
             raise fields.ValidationError(exc.messages, code=exc.code) from None
         if self.trim_whitespace:

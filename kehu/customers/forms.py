@@ -1,11 +1,22 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import StyledForm, StyledFormMixin, VersionedFormMixin
+from kehu.customers import services
 from kehu.customers.models import Contact, Customer
 from kehu.customers.queries import dictionary_items
+from kehu.customers.text import normalize_credit_code
 from kehu.org.forms import PeopleChoiceField, PersonChoiceField, person_label
 from kehu.org.models import Department, User
+
+
+class CreditCodeField(forms.CharField):
+    """The credit code as typed (spaces, full-width, lower case) normalised before its length is checked, as in
+    the API and the import (`text.normalize_credit_code`)."""
+
+    def to_python(self, value):
+        return normalize_credit_code(super().to_python(value))
 
 
 class CustomerForm(VersionedFormMixin, forms.ModelForm):
@@ -26,6 +37,7 @@ class CustomerForm(VersionedFormMixin, forms.ModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"credit_code": CreditCodeField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,6 +50,9 @@ class CustomerForm(VersionedFormMixin, forms.ModelForm):
             self.fields[name].queryset = dictionary_items(code)
         self.fields["name"].widget.attrs.update({"autocomplete": "off"})
         self.fields["latitude"].help_text = _("Optional: used to show the distance when checking in on a visit.")
+
+    def service_check(self, data):
+        services.check_customer_data(data)
 
 
 class ContactForm(VersionedFormMixin, forms.ModelForm):
@@ -53,6 +68,16 @@ class FirstContactForm(StyledFormMixin, forms.Form):
     contact_title = forms.CharField(label=_("Contact's job title"), max_length=60, required=False)
     contact_mobile = forms.CharField(label=_("Contact's mobile"), max_length=20, required=False)
     contact_email = forms.EmailField(label=_("Contact's e-mail"), required=False)
+
+    def service_check(self, data):
+        if not any(data.get(k) for k in ("contact_name", "contact_mobile", "contact_email", "contact_title")):
+            return
+        try:
+            services.check_contact({"name": data.get("contact_name"), "mobile": data.get("contact_mobile")})
+        except ValidationError as exc:
+            raise ValidationError(
+                {f"contact_{name}": messages for name, messages in exc.message_dict.items()}
+            ) from None
 
     def contacts(self) -> list[dict]:
         data = self.cleaned_data

@@ -17,7 +17,7 @@ through the driver (`core.bulk`); `bench/customers_import.py` measures it.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +28,7 @@ from kehu.core.bulk import chunks, db_timestamp, insert_created, insert_rows
 from kehu.core.importing import Column, RowError
 from kehu.core.numbering import reserve_numbers
 from kehu.customers.models import Contact, Customer, CustomerEvent, CustomerLimit
-from kehu.customers.services import Duplicate, require
+from kehu.customers.services import Duplicate, clean_website, require
 from kehu.customers.text import (
     normalize_credit_code,
     normalize_name,
@@ -45,7 +45,14 @@ WRITE_BATCH = 2000  # rows per bulk insert (and per progress report while writin
 
 COLUMNS = (
     Column("name", "公司名称", N_("Company name"), required=True, max_length=100),
-    Column("credit_code", "统一社会信用代码", N_("Unified social credit code"), ("credit code",), False, 18),
+    Column(
+        "credit_code",
+        "统一社会信用代码",
+        N_("Unified social credit code"),
+        ("credit code",),
+        max_length=18,
+        normalise=normalize_credit_code,
+    ),
     Column("industry", "行业", N_("Industry"), dictionary="industry"),
     Column("level", "客户等级", N_("Customer level"), ("level",), dictionary="customer_level"),
     Column("source", "客户来源", N_("Customer source"), ("source",), dictionary="customer_source"),
@@ -63,8 +70,6 @@ CONTACT_FIELDS = ("contact_name", "contact_title", "contact_mobile", "contact_em
 OWNER_LABEL = gettext_lazy("Owner")  # the column of row-level errors that belong to no column (the owner's limit)
 # Duplicate checks across rows: (reason, the error's field).
 KEYS = (("name", "name"), ("credit_code", "credit_code"), ("phone", "contact_mobile"))
-
-_url = URLValidator()
 
 
 @dataclass
@@ -190,12 +195,9 @@ class CustomerImport(importing.Importer):
                 customer[f"{column.field}_id"] = self.clean_dictionary(number, column, values[column.field], errors)
         website = values["website"]
         if website:
-            if "://" not in website:
-                website = f"https://{website}"
-            try:
-                _url(website)
-            except ValidationError:
-                error("website", _("Enter a valid web address."))
+            website, problem = clean_website(website)
+            if problem and not any(e.field == "website" for e in errors):
+                error("website", problem)
         customer["website"] = website
         phone = normalize_phone(values["contact_mobile"])
         contact = None

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kehu.core.forms import all_valid
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import pool, pool_queries, pool_rules, services
 from kehu.customers.models import Customer, CustomerLimit, PoolEvent
@@ -238,7 +239,7 @@ def pool_settings(request):
     if request.method == "POST":
         rules = PoolRuleFormSet(request.POST, queryset=rules_qs, prefix="rules")
         limits = LimitFormSet(request.POST, initial=initial, prefix="limits")
-        if rules.is_valid() and limits.is_valid() and _save_settings(request, rules, limits):
+        if all_valid(rules, limits) and _save_settings(request, rules, limits):
             messages.success(request, _("Pool rules and limits saved."))
             return redirect("customers:pool_settings")
     else:

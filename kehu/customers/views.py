@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from kehu.approvals.queries import document_approvals
 from kehu.approvals.services import requires_approval
 from kehu.core.audit import audit_trail
+from kehu.core.forms import all_valid
 from kehu.core.locking import StaleEdit
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import services
@@ -79,7 +80,7 @@ def customer_create(request):
     require_perm(request, "customers", "add")
     form = CustomerForm(request.POST or None)
     contact_form = FirstContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and contact_form.is_valid():
+    if request.method == "POST" and all_valid(form, contact_form):
         data = {f: form.cleaned_data[f] for f in services.CUSTOMER_FIELDS}
         try:
             customer = services.create_customer(request.user, data, contact_form.contacts())
