@@ -11,7 +11,7 @@ from kehu.core.models import DictionaryItem
 from kehu.customers import services
 from kehu.customers.models import Contact, Customer
 from kehu.customers.resources import CONTACTS, CUSTOMERS
-from kehu.customers.text import normalize_credit_code
+from kehu.customers.text import PHONE_TYPED_LENGTH, normalize_credit_code
 from kehu.org.models import Department, User
 
 
@@ -32,7 +32,10 @@ class ContactSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["id", "customer"]
-        extra_kwargs = {"version": {"read_only": False, "required": False}}
+        extra_kwargs = {
+            "version": {"read_only": False, "required": False},
+            "mobile": {"max_length": PHONE_TYPED_LENGTH},  # as typed; stored normalised (text.normalize_phone)
+        }
 
 
 class CustomerSerializer(serializers.ModelSerializer):

@@ -6,7 +6,7 @@ from kehu.core.forms import StyledForm, StyledFormMixin, VersionedFormMixin
 from kehu.customers import services
 from kehu.customers.models import Contact, Customer
 from kehu.customers.queries import dictionary_items
-from kehu.customers.text import normalize_credit_code
+from kehu.customers.text import PHONE_TYPED_LENGTH, normalize_credit_code
 from kehu.org.forms import PeopleChoiceField, PersonChoiceField, person_label
 from kehu.org.models import Department, User
 
@@ -17,6 +17,11 @@ class CreditCodeField(forms.CharField):
 
     def to_python(self, value):
         return normalize_credit_code(super().to_python(value))
+
+
+def typed_phone_field(label) -> forms.CharField:
+    """A phone number as typed: its length is checked once the service has normalised it (`text.normalize_phone`)."""
+    return forms.CharField(label=label, max_length=PHONE_TYPED_LENGTH, required=False)
 
 
 class CustomerForm(VersionedFormMixin, forms.ModelForm):
@@ -60,13 +65,23 @@ class ContactForm(VersionedFormMixin, forms.ModelForm):
         model = Contact
         fields = ["name", "title", "mobile", "email", "wechat", "decision_role", "is_primary", "notes"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mobile"] = typed_phone_field(self.fields["mobile"].label)
+
+    def clean_mobile(self):
+        phone, problem = services.clean_phone(self.cleaned_data["mobile"])
+        if problem:
+            raise ValidationError(problem)
+        return phone  # normalised before the model checks its length
+
 
 class FirstContactForm(StyledFormMixin, forms.Form):
     """The primary contact typed together with a new customer (more contacts are added on its page)."""
 
     contact_name = forms.CharField(label=_("Contact name"), max_length=60, required=False)
     contact_title = forms.CharField(label=_("Contact's job title"), max_length=60, required=False)
-    contact_mobile = forms.CharField(label=_("Contact's mobile"), max_length=20, required=False)
+    contact_mobile = forms.CharField(label=_("Contact's mobile"), max_length=PHONE_TYPED_LENGTH, required=False)
     contact_email = forms.EmailField(label=_("Contact's e-mail"), required=False)
 
     def service_check(self, data):

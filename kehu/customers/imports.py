@@ -30,6 +30,7 @@ from kehu.core.numbering import reserve_numbers
 from kehu.customers.models import Contact, Customer, CustomerEvent, CustomerLimit
 from kehu.customers.services import Duplicate, clean_website, require
 from kehu.customers.text import (
+    PHONE_TYPED_LENGTH,
     normalize_credit_code,
     normalize_name,
     normalize_phone,
@@ -63,7 +64,7 @@ COLUMNS = (
     Column("notes", "备注", N_("Notes")),
     Column("contact_name", "联系人姓名", N_("Contact name"), max_length=60),
     Column("contact_title", "联系人职务", N_("Contact title"), ("contact job title",), max_length=60),
-    Column("contact_mobile", "联系人手机", N_("Contact mobile"), ("contact phone",), max_length=20),
+    Column("contact_mobile", "联系人手机", N_("Contact mobile"), ("contact phone",), max_length=PHONE_TYPED_LENGTH),
     Column("contact_email", "联系人邮箱", N_("Contact e-mail"), ("contact email",), max_length=254),
 )
 CONTACT_FIELDS = ("contact_name", "contact_title", "contact_mobile", "contact_email")
@@ -178,7 +179,7 @@ class CustomerImport(importing.Importer):
             error("name", _("Enter the company name."))
         self.clean_lengths(number, values, errors)
         code = normalize_credit_code(values["credit_code"])
-        if code and not valid_credit_code(code):
+        if code and not valid_credit_code(code) and not any(e.field == "credit_code" for e in errors):
             error(
                 "credit_code",
                 _("This is not a valid unified social credit code (18 characters, check digit per GB 32100)."),

@@ -207,14 +207,23 @@ def check_customer_data(data: dict) -> None:
     _clean_customer_data(data)
 
 
+def clean_phone(typed: str) -> tuple[str, str | None]:
+    """(the phone number as stored, None) or (it, why it is refused): a mobile number or a landline with its area
+    code and optionally an extension, normalised (`text.normalize_phone`) before anything else is checked."""
+    typed = (typed or "").strip()
+    if typed and not valid_phone(typed):
+        return normalize_phone(typed), _("%(phone)s is not a valid phone number.") % {"phone": typed}
+    return normalize_phone(typed), None
+
+
 def check_contact(contact: dict) -> None:
     """The checks of one contact (name, phone): ValidationError by field, for a form that types one contact."""
     errors = {}
     if not (contact.get("name") or "").strip():
         errors["name"] = [_("Enter the contact's name.")]
-    typed = (contact.get("mobile") or "").strip()
-    if typed and not valid_phone(typed):
-        errors["mobile"] = [_("%(phone)s is not a valid phone number.") % {"phone": typed}]
+    _phone, problem = clean_phone(contact.get("mobile"))
+    if problem:
+        errors["mobile"] = [problem]
     if errors:
         raise ValidationError(errors)
 

@@ -74,6 +74,7 @@ def valid_credit_code(code: str) -> bool:
     return credit_check_char(code[:17]) == code[17]
 
 
+PHONE_TYPED_LENGTH = 30  # a phone number as typed (spaces, +86, "转 801"); stored normalised, at most 19 characters
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{9,11}$")
 # A landline's extension: after a dash, #, x, ext or 转 / 分机 at the end ("028-85551234-801", "010 6253 1234 转 56").
