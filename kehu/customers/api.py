@@ -96,7 +96,7 @@ class CustomerWriteSerializer(serializers.Serializer):
     website = serializers.URLField(required=False, allow_blank=True, default="")
     tags = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    contacts = ContactSerializer(many=True, required=False)
+    contacts = ContactSerializer(many=True, required=False, max_length=services.MAX_CONTACTS)
     version = serializers.IntegerField(required=False)
 
 

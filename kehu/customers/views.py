@@ -12,6 +12,7 @@ from kehu.approvals.queries import document_approvals
 from kehu.approvals.services import requires_approval
 from kehu.core.audit import audit_trail
 from kehu.core.forms import all_valid
+from kehu.core.limits import selected_ids
 from kehu.core.locking import StaleEdit
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import services
@@ -230,8 +231,14 @@ def share_end(request, pk, share_pk):
 def customer_transfer(request):
     require_perm(request, "customers", "transfer")
     form = TransferForm(request.POST)
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
-    if not ids:
+    try:
+        ids = selected_ids(request.POST.getlist("ids"))
+    except ValidationError as exc:
+        ids = None
+        messages.error(request, exc.messages[0])
+    if ids is None:
+        pass
+    elif not ids:
         messages.error(request, _("Select the customers to transfer first."))
     elif form.is_valid():
         try:
