@@ -17,7 +17,7 @@ The rules (`normalise`):
 - lone surrogates and non-characters are refused;
 - line breaks become `\n` (tabs and line breaks are kept: a spreadsheet cell starting with one is neutralised by
   the export writer, `kehu.core.xlsx`);
-- text with no length limit of its own (a TextField such as notes) is limited to `MAX_TEXT_LENGTH` characters;
+- text with no length limit of its own (a TextField such as notes) is limited to `KEHU_MAX_TEXT_LENGTH` characters;
 - what is left of text made only of invisible characters is empty, so a required field says so.
 Passwords are left alone.
 """
@@ -54,8 +54,6 @@ INVISIBLE = frozenset(
         0xFEFF,  # byte order mark / zero-width no-break space
     ]
 )
-# Refused: they change how the text around them is displayed.
-BIDI_CONTROLS = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 LINE_BREAKS = frozenset(["\n", "\r", "\u2028", "\u2029", "\x85"])
 
 
@@ -66,7 +64,7 @@ def max_text_length() -> int:
 
 _NONCHARACTERS = "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000))
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef" + _NONCHARACTERS + "]")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # refused: they change how the text around them reads
 _REMOVE = {code: None for code in INVISIBLE} | {ord(char): "\n" for char in LINE_BREAKS if char != "\n"}
 
 
