@@ -68,12 +68,12 @@ def test_a_lone_quote_searches_for_a_quote(client, records, basename, params):
 
 def test_a_quote_finds_the_records_that_hold_it(client, org):
     UserFactory(username="oneil", name="O'Neil", department=org.sales)
-    customer = services.create_customer(org.admin, {"name": "O'Brien 贸易"}, [{"name": "D'Arcy"}])
+    customer = services.create_customer(org.admin, {"name": "奥'布莱恩贸易"}, [{"name": "D'Arcy"}])
     client.force_login(org.admin)
     users = client.get("/api/users/", {"search": "'"}).json()["results"]
     assert [u["name"] for u in users] == ["O'Neil"]
     assert [u["name"] for u in client.get("/api/users/", {"q": "o'n"}).json()["results"]] == ["O'Neil"]
-    customers = client.get("/api/customers/", {"search": "O'Brien", "scope": "all"}).json()["results"]
+    customers = client.get("/api/customers/", {"search": "奥'布莱", "scope": "all"}).json()["results"]
     assert [c["id"] for c in customers] == [customer.pk]
     contacts = client.get("/api/contacts/", {"search": "D'"}).json()["results"]
     assert [c["name"] for c in contacts] == ["D'Arcy"]
