@@ -26,9 +26,9 @@ NODE_TYPES = {
     "branch": gettext_lazy("Condition branch"),
 }
 MODES = {
-    "any": gettext_lazy("Any one (或签)"),
-    "all": gettext_lazy("All (会签)"),
-    "sequence": gettext_lazy("In order (依次)"),
+    "any": gettext_lazy("Any one approves"),
+    "all": gettext_lazy("All approve"),
+    "sequence": gettext_lazy("One after another"),
 }
 APPROVER_KINDS = {
     "users": gettext_lazy("Named people"),

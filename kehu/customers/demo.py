@@ -6,9 +6,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 from faker import Faker
 
 from kehu.core.models import DictionaryItem
+from kehu.core.text import Translatable
 from kehu.customers import pool, services
 from kehu.customers.models import Contact, Customer, CustomerShare, FollowUp, PoolEvent, Visit
 from kehu.customers.text import CREDIT_ALPHABET, credit_check_char, normalize_name
@@ -258,7 +260,11 @@ def _shares_and_pool(customers, reps, rng, now):
         )
         CustomerShare.objects.filter(customer=customer).delete()
         PoolEvent.objects.create(
-            customer=customer, kind=PoolEvent.Kind.RETURNED, owner=owner, at=released, reason="超过 60 天未跟进"
+            customer=customer,
+            kind=PoolEvent.Kind.RETURNED,
+            owner=owner,
+            at=released,
+            reason=Translatable(N_("No follow-up for %(days)d days"), days=60),
         )
 
 
@@ -293,7 +299,7 @@ def _approvals(context, rng, fake, items, levels, sources, names):
             },
             "b1": {
                 "type": "branch",
-                "name": "客户等级",
+                "name": "按客户等级",
                 "branches": [
                     {
                         "name": "A 级客户",
@@ -399,7 +405,7 @@ def _approvals(context, rng, fake, items, levels, sources, names):
         services.transfer_customers(north_manager, [c.pk for c in books[:2]], north_reps[1], "客户所在区域调整")
     if len(books) > 2:
         summary = services.transfer_customers(north_manager, [books[2].pk], north_reps[2], "按行业重新分配")
-        approvals.approve(ops, task(ops, FlowInstance.objects.get(pk=summary.request_instance_id)).pk, "同意")
+        approvals.approve(ops, task(ops, FlowInstance.objects.get(pk=summary.request_instance_id)).pk, "同意转移")
     # The east manager is on leave next week: the north manager signs for them.
     today = timezone.localdate()
     approvals.set_delegation(

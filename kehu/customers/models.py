@@ -7,12 +7,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kehu.approvals.documents import ApprovableDocument
 from kehu.core.locking import VersionedModel
-from kehu.core.models import DictionaryField
+from kehu.core.models import DictionaryField, TranslatableCharField
+from kehu.core.text import Translatable
 from kehu.org.models import Department
 from kehu.org.scope import OwnedModel, visible_through
 
@@ -163,7 +165,8 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
     def on_sent_back(self, instance, reason: str) -> None:
         from kehu.customers import services
 
-        services.log_event(self, CustomerEvent.Kind.BACK_TO_DRAFT, None, f"{instance.get_state_display()} · {reason}")
+        text = Translatable(N_("%(state)s · %(reason)s"), state=instance.state_text(), reason=reason)
+        services.log_event(self, CustomerEvent.Kind.BACK_TO_DRAFT, None, text)
 
     @property
     def in_pool(self) -> bool:
@@ -431,7 +434,7 @@ class PoolEvent(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.CharField(max_length=300, blank=True)
+    reason = TranslatableCharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -462,7 +465,7 @@ class CustomerEvent(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    text = models.CharField(max_length=300, blank=True)
+    text = TranslatableCharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -495,7 +498,7 @@ class TransferRequest(ApprovableDocument):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    outcome = TranslatableCharField(_("outcome"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -544,4 +547,5 @@ class TransferRequest(ApprovableDocument):
     def on_sent_back(self, instance, reason: str) -> None:  # rejected or withdrawn: nothing moves
         from kehu.customers import services
 
-        services.drop_request(self, f"{instance.get_state_display()} · {reason}")
+        text = Translatable(N_("%(state)s · %(reason)s"), state=instance.state_text(), reason=reason)
+        services.drop_request(self, text)

@@ -17,6 +17,7 @@ from kehu.approvals import documents
 from kehu.core.locking import save_versioned
 from kehu.core.models import DictionaryItem
 from kehu.core.numbering import next_number
+from kehu.core.text import fit, text_for_storage
 from kehu.customers.models import (
     Contact,
     Customer,
@@ -259,7 +260,7 @@ def check_not_locked(customer: Customer) -> None:
 
 
 def log_event(customer, kind, actor, text=""):
-    CustomerEvent.objects.create(customer=customer, kind=kind, actor=actor, text=text[:300])
+    CustomerEvent.objects.create(customer=customer, kind=kind, actor=actor, text=fit(text, 300))
 
 
 # --- create and edit --------------------------------------------------------------------------
@@ -739,4 +740,4 @@ def transfer_form(request: TransferRequest) -> dict:
 
 def drop_request(request: TransferRequest, text: str) -> None:
     """Rejected or withdrawn (the status table dropped it): nothing moves; the reason is kept."""
-    TransferRequest.objects.filter(pk=request.pk).update(outcome=text[:300])
+    TransferRequest.objects.filter(pk=request.pk).update(outcome=text_for_storage(text, 300))
