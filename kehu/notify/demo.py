@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop as N_
 
 from kehu.core.text import Translatable
-
 from kehu.notify.models import Message
 
 

@@ -7,13 +7,13 @@ from kehu.core.text import Translatable
 
 # The Chinese descriptions stored before they were product text (converted by org migration 0004).
 FORMER_DESCRIPTIONS = {
-    "Maintains departments, users and roles: sets up the organisation.": "维护部门、用户和角色，搭建组织架构。",
-    "The business owner of the system: maintains dictionaries, menus, authorisations, approval flows and reports, and sees all sales data.": "系统的业务负责人：维护字典、菜单、授权、审批流程和报表，可查看全部销售数据。",
-    "Approves, reviews and steers the work of the sales departments in their scope.": "审批、审阅并调配权限范围内各销售部门的工作。",
-    "Leads a sales team: sees the data of their department and below, approves and reviews.": "带领销售团队：查看本部门及下级数据，负责审批与审阅。",
-    "Follows up their own customers, visits, opportunities and orders.": "跟进自己的客户、拜访、商机和订单。",
-    "Looks after products, stock-in and deliveries.": "负责产品、入库和发货执行。",
-    "Handles the after-sales tickets assigned to them.": "处理分派给自己的售后工单。",
+    "system_admin": "维护部门、用户和角色，搭建组织架构。",
+    "sales_ops": "系统的业务负责人：维护字典、菜单、授权、审批流程和报表，可查看全部销售数据。",
+    "sales_director": "审批、审阅并调配权限范围内各销售部门的工作。",
+    "sales_manager": "带领销售团队：查看本部门及下级数据，负责审批与审阅。",
+    "sales_rep": "跟进自己的客户、拜访、商机和订单。",
+    "warehouse_keeper": "负责产品、入库和发货执行。",
+    "after_sales": "处理分派给自己的售后工单。",
 }
 
 # code: (name_zh, name_en, description, {module: (actions, scope)}); the description is product text, stored as
@@ -29,7 +29,8 @@ DEFAULT_ROLES = {
         "销售管理",
         "Sales operations",
         N_(
-            "The business owner of the system: maintains dictionaries, menus, authorisations, approval flows and reports, and sees all sales data."
+            "The business owner of the system: maintains dictionaries, menus, authorisations, approval flows "
+            "and reports, and sees all sales data."
         ),
         {"org": (["view", "authorise"], "all"), "config": (["manage"], "all")},
     ),

@@ -7,12 +7,13 @@ from django.db import migrations
 def store_built_in_descriptions_as_product_text(apps, schema_editor):
     """Built-in roles whose description is still the Chinese one they were created with get it as product text,
     shown in the reader's language (a description ops typed stays as typed)."""
-    from kehu.org.defaults import FORMER_DESCRIPTIONS
     from kehu.core.text import Translatable
+    from kehu.org.defaults import DEFAULT_ROLES, FORMER_DESCRIPTIONS
 
     Role = apps.get_model("org", "Role")
-    for english, chinese in FORMER_DESCRIPTIONS.items():
-        Role.objects.filter(is_system=True, description=chinese).update(description=Translatable(english).encode())
+    for code, chinese in FORMER_DESCRIPTIONS.items():
+        english = Translatable(DEFAULT_ROLES[code][2]).encode()
+        Role.objects.filter(code=code, is_system=True, description=chinese).update(description=english)
 
 
 class Migration(migrations.Migration):
