@@ -21,3 +21,7 @@ urlpatterns = [
     path("approvals/", include("kehu.approvals.urls")),
     path("", include("kehu.core.urls")),
 ]
+
+handler403 = "kehu.core.views.permission_denied"
+handler404 = "kehu.core.views.page_not_found"
+handler500 = "kehu.core.views.server_error"

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from kehu import api_urls
+from kehu.urls import handler403, handler404, handler500  # noqa: F401 (the product's error pages)
 from kehu.urls import urlpatterns as product_urlpatterns
 from tests.scoped_app import views
 
