@@ -58,3 +58,15 @@ def test_a_model_form_select_of_the_delegation_page_has_no_dashes(org, client):
     assert log_in(client, org.manager.username, "secret-pass-123")
     page = client.get("/approvals/delegations/").content.decode()
     assert "---------" not in page
+
+
+def test_no_template_or_script_calls_the_browsers_confirm():
+    from pathlib import Path
+
+    import kehu
+
+    root = Path(kehu.__file__).parent
+    files = [*root.glob("templates/**/*.html"), *root.glob("static/kehu/*.js")]
+    offenders = [str(f) for f in files if "confirm(" in f.read_text().replace("window.confirm(text)", "")]
+    assert offenders == []
+    assert 'id="kehu-confirm"' in (root / "templates/base.html").read_text()
