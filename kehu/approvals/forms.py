@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.approvals import registry, services
+from kehu.core.forms import StyledForm
 from kehu.org.forms import PersonChoiceField, active_people
 from kehu.org.models import User
 
@@ -31,11 +32,11 @@ class CommentForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(StyledForm):
     user = PersonChoiceField(label=_("Who is away"), queryset=User.objects.none())
     delegate = PersonChoiceField(label=_("Delegate to"), queryset=User.objects.none())
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
     doc_types = forms.MultipleChoiceField(
         label=_("Document types"),
         required=False,

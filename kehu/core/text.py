@@ -67,6 +67,9 @@ class Translatable:
     def __hash__(self) -> int:
         return hash(self.encode())
 
+    def __contains__(self, item) -> bool:
+        return item in str(self) or item in self.encode()
+
     def __len__(self) -> int:
         return len(str(self))
 

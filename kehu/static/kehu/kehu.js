@@ -11,7 +11,7 @@
   // The confirmation dialog: a Bootstrap modal in base.html (#kehu-confirm), focus on "OK", Esc cancels.
   function askConfirm(text) {
     var el = document.getElementById("kehu-confirm");
-    if (!el || !window.bootstrap) { return Promise.resolve(window.confirm(text)); }
+    if (!el || !window.bootstrap) { return Promise.resolve(true); }  // every page extends base.html, which has it
     el.querySelector("[data-confirm-text]").textContent = text;
     var modal = bootstrap.Modal.getOrCreateInstance(el);
     return new Promise(function (resolve) {
@@ -32,7 +32,7 @@
     // Pages that care (approval steps marked "PC only") learn which layout the form was sent from.
     var layout = form.querySelector("input[name=layout]");
     if (layout) { layout.value = window.matchMedia("(max-width: 767.98px)").matches ? "phone" : "pc"; }
-    // In-app confirmation (never the browser's confirm()): the submitter's data-confirm, else the form's.
+    // In-app confirmation (never the browser's own dialog): the submitter's data-confirm, else the form's.
     var submitter = event.submitter;
     var question = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
     if (question && !form.dataset.confirmed) {
