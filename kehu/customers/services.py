@@ -106,15 +106,20 @@ class Duplicate:
             "name": _("A customer with this name already exists"),
             "phone": _("A contact with this phone number already belongs to a customer"),
         }
-        if self.visible:
-            detail = _("%(name)s (%(number)s), owner: %(owner)s") % {
-                "name": self.customer.name,
-                "number": self.customer.number,
+        reason = reasons[self.reason]
+        if not self.visible:  # a customer the user may not open: who has it, in one sentence, and what to do
+            if self.customer.owner_id is None:
+                return _("%(reason)s, in the public pool: claim it instead of creating it again.") % {"reason": reason}
+            return _("%(reason)s, owned by %(owner)s: ask them or your manager before creating it again.") % {
+                "reason": reason,
                 "owner": self.owner_label,
             }
-        else:
-            detail = _("owner: %(owner)s") % {"owner": self.owner_label}
-        return _("%(reason)s: %(detail)s") % {"reason": reasons[self.reason], "detail": detail}
+        detail = _("%(name)s (%(number)s), owner: %(owner)s") % {
+            "name": self.customer.name,
+            "number": self.customer.number,
+            "owner": self.owner_label,
+        }
+        return _("%(reason)s: %(detail)s") % {"reason": reason, "detail": detail}
 
 
 def find_duplicates(actor, *, name: str = "", credit_code: str = "", phones=(), exclude_pk=None) -> list[Duplicate]:
