@@ -27,6 +27,7 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("customer status", "Draft")
         PENDING = "pending", pgettext_lazy("customer status", "Pending approval")
+        REJECTED = "rejected", pgettext_lazy("customer status", "Rejected")  # a draft whose approval said no
         ACTIVE = "active", pgettext_lazy("customer status", "Active")
         MERGED = "merged", pgettext_lazy("customer status", "Merged")
 
@@ -129,9 +130,16 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
         return reverse("customers:detail", kwargs={"pk": self.pk})
 
     # --- as an approvable document ("customers.create", customers/approvals.py) ---------------------
-    # Pending approval is locked; approval activates it; rejected, returned or withdrawn, it is a draft again.
-    # A draft is activated at once when no creation flow is published (any more).
-    TRANSITIONS = {**ApprovableDocument.TRANSITIONS, ("draft", "activate"): "active"}
+    # Pending approval is locked; approval activates it; returned or withdrawn, it is a draft again; rejected, it is
+    # "rejected" (editable and resubmittable like a draft, but it says what happened). A draft or a rejected
+    # customer is activated at once when no creation flow is published (any more).
+    TRANSITIONS = {
+        **ApprovableDocument.TRANSITIONS,
+        ("pending", "reject"): "rejected",
+        ("rejected", "submit"): "pending",
+        ("draft", "activate"): "active",
+        ("rejected", "activate"): "active",
+    }
     locked_message = _("This customer is in approval and cannot be changed until the approval ends.")
 
     def approval_form(self) -> dict:
