@@ -9,10 +9,12 @@
   }
 
   // The confirmation dialog: a Bootstrap modal in base.html (#kehu-confirm), focus on "OK", Esc cancels.
-  function askConfirm(text) {
+  function askConfirm(text, count) {
     var el = document.getElementById("kehu-confirm");
     if (!el || !window.bootstrap) { return Promise.resolve(true); }  // every page extends base.html, which has it
     el.querySelector("[data-confirm-text]").textContent = text;
+    var counter = el.querySelector("[data-confirm-count]");
+    counter.textContent = count === null || count === undefined ? "" : counter.dataset.template.replace("%(count)s", count);
     var modal = bootstrap.Modal.getOrCreateInstance(el);
     return new Promise(function (resolve) {
       var answered = false;
@@ -38,7 +40,7 @@
     if (question && !form.dataset.confirmed) {
       event.preventDefault();
       var count = submitter && submitter.dataset.confirmCount ? form.querySelectorAll(submitter.dataset.confirmCount).length : null;
-      askConfirm(count === null ? question : question + " (" + count + ")").then(function (ok) {
+      askConfirm(question, count).then(function (ok) {
         if (!ok) return;
         form.dataset.confirmed = "1";
         if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
