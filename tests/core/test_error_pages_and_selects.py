@@ -70,3 +70,22 @@ def test_no_template_or_script_calls_the_browsers_confirm():
     offenders = [str(f) for f in files if "confirm(" in f.read_text()]
     assert offenders == []
     assert 'id="kehu-confirm"' in (root / "templates/base.html").read_text()
+
+
+def test_an_expired_form_is_the_products_page_not_djangos(org):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.rep)
+    with translation.override("zh-hans"):
+        response = client.post("/language/", {"language": "en"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "表单已过期" in page and "回到工作台" in page
+
+
+def test_the_confirmation_dialog_is_on_every_page_in_the_users_language(org, client):
+    client.force_login(org.rep)
+    page = client.get("/").content.decode()
+    assert 'id="kehu-confirm"' in page
+    assert "请确认" in page and 'data-template="涉及 {count} 条记录"' in page

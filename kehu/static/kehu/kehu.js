@@ -14,7 +14,7 @@
     if (!el || !window.bootstrap) { return Promise.resolve(true); }  // every page extends base.html, which has it
     el.querySelector("[data-confirm-text]").textContent = text;
     var counter = el.querySelector("[data-confirm-count]");
-    counter.textContent = count === null || count === undefined ? "" : counter.dataset.template.replace("%(count)s", count);
+    counter.textContent = count === null || count === undefined ? "" : counter.dataset.template.replace("{count}", count);
     var modal = bootstrap.Modal.getOrCreateInstance(el);
     return new Promise(function (resolve) {
       var answered = false;
