@@ -407,3 +407,12 @@ def test_visit_list_tabs(org, customer, client):
     client.force_login(org.manager)
     assert box("review") == [done.pk]
     assert box("upcoming") == []  # his own visits only
+
+
+def test_a_finished_visit_is_one_entry_on_the_customers_timeline(org, customer):
+    from kehu.customers.queries import timeline_for
+
+    visit = activities.check_in(org.rep, plan(org, customer))
+    activities.write_summary(org.rep, visit, "客户认可方案")
+    entries = [(e["kind"], e["obj"].pk) for e in timeline_for(customer) if e["kind"] in ("visit", "followup")]
+    assert entries == [("visit", visit.pk)]  # its follow-up (the summary) is not listed a second time
