@@ -23,3 +23,6 @@ urlpatterns = [
 ]
 
 handler400 = "kehu.core.limits.bad_request"  # too many fields or too large: a message, never a bare "Bad Request"
+handler403 = "kehu.core.views.permission_denied"
+handler404 = "kehu.core.views.page_not_found"
+handler500 = "kehu.core.views.server_error"

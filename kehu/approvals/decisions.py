@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from kehu.approvals import events, registry, routing
 from kehu.approvals import graph as flowgraph
@@ -19,6 +20,7 @@ from kehu.approvals.models import FlowAction, FlowInstance, FlowTask
 from kehu.approvals.routing import TaskClosed
 from kehu.approvals.trail import record
 from kehu.core.events import emit
+from kehu.core.text import Translatable
 from kehu.org.models import User
 
 Kind = FlowAction.Kind
@@ -107,6 +109,7 @@ def approve(actor, task_id, comment: str = "", changes: dict | None = None, *, p
         record(instance, Kind.APPROVE, actor, task=task, comment=comment, changes=trail)
         routing.after_approval(instance, task)
         instance.save()
+        emit(events.TASKS_ENDED, instance=instance)
     return instance
 
 
@@ -171,7 +174,12 @@ def return_(actor, task_id, comment: str, to: str = "submitter", *, phone: bool 
         if to not in targets:
             raise ValidationError({"to": _("The document cannot be returned to that step.")})
         _done(task, "returned")
-        record(instance, Kind.RETURN, actor, task=task, comment=comment, detail=targets[to])
+        detail = (
+            Translatable(N_("The submitter (%(name)s)"), name=instance.submitter.display_name)
+            if to == "submitter"
+            else targets[to]
+        )
+        record(instance, Kind.RETURN, actor, task=task, comment=comment, detail=detail)
         if to == "submitter":
             routing.send_back(instance, FlowInstance.State.RETURNED, comment)
             emit(events.RETURNED, instance=instance, actor=actor, comment=comment)
@@ -179,6 +187,7 @@ def return_(actor, task_id, comment: str, to: str = "submitter", *, phone: bool 
             routing.close_open_tasks(instance)
             routing.enter(instance, to)
             instance.save()
+            emit(events.TASKS_ENDED, instance=instance)
     return instance
 
 
@@ -221,8 +230,9 @@ def add_signer(actor, task_id, signer, position: str, comment: str = "", *, phon
             .exists()
         ):
             raise ValidationError({"signer": _("%(name)s already has this step.") % {"name": signer.display_name}})
-        label = _("before me") if position == "before" else _("after me")
-        record(instance, Kind.ADD_SIGNER, actor, task=task, comment=comment, detail=f"{signer.display_name} · {label}")
+        label = N_("%(name)s · before me") if position == "before" else N_("%(name)s · after me")
+        detail = Translatable(label, name=signer.display_name)
+        record(instance, Kind.ADD_SIGNER, actor, task=task, comment=comment, detail=detail)
         node = instance.definition.node(task.node_id) or {}
         if position == "before":
             task.state = Task.State.WAITING
@@ -257,6 +267,7 @@ def add_signer(actor, task_id, signer, position: str, comment: str = "", *, phon
             )
         routing.announce([added], instance)
         instance.save()
+        emit(events.TASKS_ENDED, instance=instance)
     return instance
 
 
@@ -274,14 +285,18 @@ def acknowledge(actor, task_id, comment: str = "") -> FlowInstance:
         _done(task, "acknowledged")
         if task.kind == Task.Kind.REVIEW:
             record(instance, Kind.ACKNOWLEDGE, actor, task=task, comment=comment)
+        emit(events.TASKS_ENDED, instance=instance)
     return instance
 
 
 def mark_copies_read(user, instance) -> int:
     """Opening an approval (page or API) reads the copies of it sent to `user`. Returns how many were unread."""
-    return FlowTask.objects.filter(instance=instance, assignee=user, kind=Task.Kind.CC, state=Task.State.OPEN).update(
+    count = FlowTask.objects.filter(instance=instance, assignee=user, kind=Task.Kind.CC, state=Task.State.OPEN).update(
         state=Task.State.DONE, result="read", acted_at=timezone.now()
     )
+    if count:
+        emit(events.TASKS_ENDED, instance=instance)
+    return count
 
 
 # --- the one entry point ----------------------------------------------------------------------

@@ -35,8 +35,8 @@ class CommentForm(StyledForm):
 class DelegationForm(StyledForm):
     user = PersonChoiceField(label=_("Who is away"), queryset=User.objects.none())
     delegate = PersonChoiceField(label=_("Delegate to"), queryset=User.objects.none())
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
     doc_types = forms.MultipleChoiceField(
         label=_("Document types"),
         required=False,

@@ -26,9 +26,9 @@ NODE_TYPES = {
     "branch": gettext_lazy("Condition branch"),
 }
 MODES = {
-    "any": gettext_lazy("Any one (或签)"),
-    "all": gettext_lazy("All (会签)"),
-    "sequence": gettext_lazy("In order (依次)"),
+    "any": gettext_lazy("Any one approves"),
+    "all": gettext_lazy("All approve"),
+    "sequence": gettext_lazy("One after another"),
 }
 APPROVER_KINDS = {
     "users": gettext_lazy("Named people"),
@@ -184,9 +184,11 @@ def _walk(nodes, start):
 BOX_W, BOX_H, GAP_X, GAP_Y = 150, 46, 30, 44
 
 
-def layout(graph, doc_type=None, *, states: dict | None = None) -> dict:
+def layout(graph, doc_type=None, *, states: dict | None = None, people: dict | None = None) -> dict:
     """Positions for an SVG diagram: boxes in layers (longest path from the start), arrows between them.
-    `states` maps node ids to "done" / "current" / "skipped" for an instance's trail."""
+    `states` maps node ids to "done" / "current" / "skipped" for an instance's trail; `people` maps node ids to
+    the names of who approved, holds or will approve the step (shown instead of the rule)."""
+    people = people or {}
     nodes = graph.get("nodes") or {} if isinstance(graph, dict) else {}
     start = graph.get("start") if isinstance(graph, dict) else None
     states = states or {}
@@ -232,12 +234,14 @@ def layout(graph, doc_type=None, *, states: dict | None = None) -> dict:
             else:
                 node = nodes[node_id]
                 name, kind = node.get("name") or node_id, node.get("type")
-                detail = describe_node(node, doc_type) if doc_type else ""
+                rule = describe_node(node, doc_type) if doc_type else ""
+                detail = "、".join(people[node_id]) if people.get(node_id) else rule
             boxes[node_id] = {
                 "id": node_id,
                 "name": name,
                 "kind": kind,
                 "detail": detail,
+                "rule": rule if node_id not in ("__start", END) else "",
                 "state": states.get(node_id, ""),
                 "x": x,
                 "y": y,

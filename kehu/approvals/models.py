@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kehu.core.models import TranslatableCharField
+from kehu.core.text import Translatable, text_for_storage
+
 
 class FlowDefinition(models.Model):
     """One version of the flow of a document type. Only one version per type is published at a time; running
@@ -125,6 +128,10 @@ class FlowInstance(models.Model):
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
 
+    def state_text(self) -> Translatable:
+        """The state's label as stored product text (shown in the reader's language)."""
+        return Translatable.of(self.State(self.state).label)
+
 
 class FlowTask(models.Model):
     """Somebody's part in a node: an approval to decide, a review to acknowledge, or a copy to read."""
@@ -226,7 +233,7 @@ class FlowAction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     comment = models.TextField(_("comment"), blank=True)
-    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    detail = TranslatableCharField(_("detail"), max_length=200, blank=True)
     changes = models.JSONField(_("changed fields"), default=list)  # [{"field", "label", "before", "after"}]
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     digest = models.CharField(max_length=64, editable=False)
@@ -248,7 +255,7 @@ class FlowAction(models.Model):
             self.actor_id,
             self.on_behalf_of_id,
             self.comment,
-            self.detail,
+            text_for_storage(self.detail, 200),
             self.changes,
             self.created_at.isoformat(),
         ]

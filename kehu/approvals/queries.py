@@ -148,6 +148,35 @@ def diagram_states(instance) -> dict:
     return states
 
 
+def step_people(instance) -> dict[str, list[str]]:
+    """Who each approval step of an instance concerns, by name: for a step reached, its task holders (those who
+    acted, hold it or wait their turn) of the latest visit; for a step still ahead on a running instance, who its
+    rule names now (it may change by the time it is reached)."""
+    from kehu.approvals.routing import resolve_approvers
+
+    people: dict[str, list[str]] = {}
+    latest: dict[str, int] = {}
+    tasks = (
+        FlowTask.objects.filter(instance=instance, round=instance.round)
+        .exclude(kind=Task.Kind.CC)
+        .exclude(state=Task.State.CANCELLED)
+        .select_related("assignee")
+        .order_by("node_id", "-visit", "sequence", "pk")
+    )
+    for task in tasks:
+        if latest.setdefault(task.node_id, task.visit) == task.visit:
+            people.setdefault(task.node_id, []).append(task.assignee.display_name)
+    if instance.is_open:
+        for node_id, node in (instance.definition.graph.get("nodes") or {}).items():
+            if node_id in people or node.get("type") != "approval":
+                continue
+            names = [u.display_name for u in resolve_approvers(node.get("approvers"), instance)]
+            names = [n for n in names if n != instance.submitter.display_name]
+            if names:
+                people[node_id] = names[:5] + (["…"] if len(names) > 5 else [])
+    return people
+
+
 def document_approvals(doc_type_key: str, object_id) -> list[dict]:
     """Every approval of one document, latest first, with its diagram and trail, for the document's page
     (the caller has already checked the user may see the document)."""
@@ -166,7 +195,12 @@ def document_approvals(doc_type_key: str, object_id) -> list[dict]:
         {
             "instance": instance,
             "actions": actions.get(instance.pk, []),
-            "diagram": graph.layout(instance.definition.graph, doc_type, states=diagram_states(instance)),
+            "diagram": graph.layout(
+                instance.definition.graph,
+                doc_type,
+                states=diagram_states(instance),
+                people=step_people(instance),
+            ),
             "trail_intact": verify_trail(instance),
         }
         for instance in instances

@@ -18,6 +18,7 @@ from kehu.approvals.delegation import delegate_of
 from kehu.approvals.models import FlowAction, FlowInstance, FlowTask
 from kehu.approvals.trail import record
 from kehu.core.events import emit
+from kehu.core.text import Translatable
 from kehu.org.models import RoleGrant, User
 
 Kind = FlowAction.Kind
@@ -189,6 +190,7 @@ def move_task(instance, task, to_user, kind, actor, comment=""):
     FlowTask.objects.filter(resume=task).update(resume=new)
     record(instance, kind, actor, task=task, comment=comment, detail=to_user.display_name)
     announce([new], instance)
+    emit(events.TASKS_ENDED, instance=instance)
     return new
 
 
@@ -272,7 +274,7 @@ def finish(instance) -> None:
     """The last step approved: the flow ends and the approved form becomes the document's."""
     instance.state, instance.current_node, instance.finished_at = FlowInstance.State.APPROVED, "", timezone.now()
     instance.save()
-    record(instance, Kind.FINISH, detail=str(FlowInstance.State.APPROVED.label))
+    record(instance, Kind.FINISH, detail=Translatable.of(FlowInstance.State.APPROVED.label))
     documents.concluded(_document_for_update(instance), "approve", instance)
     emit(events.FINISHED, instance=instance, outcome="approved", actor=None, comment="")
 

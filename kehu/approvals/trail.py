@@ -4,6 +4,7 @@ row changed or removed afterwards breaks the chain (`verify_trail`)."""
 from django.utils import timezone
 
 from kehu.approvals.models import FlowAction
+from kehu.core.text import Translatable
 
 
 def record(instance, kind, actor=None, *, task=None, comment="", detail="", changes=(), on_behalf_of=None):
@@ -22,7 +23,7 @@ def record(instance, kind, actor=None, *, task=None, comment="", detail="", chan
         actor=actor,
         on_behalf_of=on_behalf_of or (task.on_behalf_of if task else None),
         comment=comment,
-        detail=str(detail)[:200],
+        detail=detail if isinstance(detail, Translatable) else str(detail)[:200],
         changes=list(changes),
         created_at=timezone.now(),
     )

@@ -123,7 +123,12 @@ def instance_context(request, instance) -> dict:
         "open_tasks": [
             t for t in tasks if t.state in (FlowTask.State.OPEN, FlowTask.State.WAITING) and t.kind != FlowTask.Kind.CC
         ],
-        "diagram": flowgraph.layout(instance.definition.graph, doc_type, states=queries.diagram_states(instance)),
+        "diagram": flowgraph.layout(
+            instance.definition.graph,
+            doc_type,
+            states=queries.diagram_states(instance),
+            people=queries.step_people(instance),
+        ),
         "can_withdraw": services.can_withdraw(user, instance),
         "trail_intact": services.verify_trail(instance),
         "can_comment": services.may_comment(user, instance),

@@ -1,8 +1,13 @@
 """Form helpers shared by every app: Bootstrap widgets, invalid fields marked, every check in one pass, the version
 field of optimistic locking."""
 
+from pathlib import Path
+
 from django import forms
+from django import forms as django_forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.models import DictionaryItem, MenuSetting
@@ -111,3 +116,19 @@ class MenuSettingForm(VersionedFormMixin, forms.ModelForm):
             "label_zh": _("Leave empty to keep the built-in name."),
             "hidden_for_roles": _("Users whose every role is ticked will not see this entry."),
         }
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's form renderer with Kehu's few widget templates first (kehu/core/form_templates): every select of
+    every form, in any app, offers "请选择" / "Choose…" instead of Django's "---------"."""
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(__file__).parent / "form_templates", Path(django_forms.__file__).parent / "templates"],
+                "NAME": "kehuforms",
+                "OPTIONS": {},
+            }
+        )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kehu.core.locking import VersionedModel
-from kehu.core.text import localized
+from kehu.core.text import Translatable, localized, stored_text, text_for_storage
 
 
 class DocumentSequence(models.Model):
@@ -159,3 +159,28 @@ class FileJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.VALIDATING, self.Status.WRITING}
+
+
+class TranslatableCharField(models.CharField):
+    """A CharField that may hold product text (`kehu.core.text.Translatable`): stored as its msgid and
+    parameters, read back as a Translatable, so it is shown in the reader's language. Typed text stays text."""
+
+    def from_db_value(self, value, expression, connection):
+        return stored_text(value)
+
+    def get_prep_value(self, value):
+        if isinstance(value, Translatable):
+            return text_for_storage(value, self.max_length)
+        return super().get_prep_value(value)
+
+
+class TranslatableTextField(models.TextField):
+    """The TextField of `TranslatableCharField`."""
+
+    def from_db_value(self, value, expression, connection):
+        return stored_text(value)
+
+    def get_prep_value(self, value):
+        if isinstance(value, Translatable):
+            return text_for_storage(value)
+        return super().get_prep_value(value)

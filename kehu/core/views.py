@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -150,3 +150,31 @@ def dictionary_item_edit(request, code, pk=None):
         "core/dictionary_item_edit.html",
         {"form": form, "dictionary": dictionary, "item": item, "trail": trail},
     )
+
+
+# --- error pages: the product's frame, the user's language, a way back (UI.md "Errors and empty states") ---------
+def _error_page(request, status: int, title, text):
+    context = {"error_code": status, "error_title": title, "error_text": text}
+    return render(request, "error_page.html", context, status=status)
+
+
+def permission_denied(request, exception=None):
+    return _error_page(
+        request,
+        403,
+        _("Not allowed"),
+        _("Your roles do not let you open this page or take this action. Ask sales operations if you need it."),
+    )
+
+
+def page_not_found(request, exception=None):
+    return _error_page(
+        request, 404, _("Page not found"), _("This page does not exist, or the record is not one you can see.")
+    )
+
+
+def server_error(request):
+    """Rendered without the page's context processors: whatever broke the page must not break this one."""
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("500.html").render())

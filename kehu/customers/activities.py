@@ -13,6 +13,7 @@ Rules
   the visitor's department (a manager above them); a read-only or editable share is not enough.
 """
 
+import io
 import math
 import uuid
 from datetime import timedelta
@@ -299,7 +300,39 @@ def clean_photo(photo) -> ContentFile | None:
         raise ValidationError({"photo": [_("This file is not a JPEG, PNG or WebP image.")]})
     photo.seek(0)
     kind = PHOTO_TYPES[extension]
-    return ContentFile(photo.read(), name=f"{uuid.uuid4().hex}.{'jpg' if kind == 'jpeg' else kind}")
+    encoded = reencode_image(photo, kind)
+    if encoded is None:
+        raise ValidationError({"photo": [_("This file is not a JPEG, PNG or WebP image.")]})
+    return ContentFile(encoded, name=f"{uuid.uuid4().hex}.{'jpg' if kind == 'jpeg' else kind}")
+
+
+PHOTO_MAX_PIXELS = 40_000_000  # 40 megapixels: a phone's photo, not a decompression bomb
+
+
+def reencode_image(file, kind: str) -> bytes | None:
+    """Decode the image and write it anew with Pillow: only pixels are kept, so a file that merely starts like a
+    JPEG (HTML or a script behind the header) is refused, and metadata (EXIF, GPS) is dropped after the photo
+    is turned upright. None when the file is not a whole image of `kind`."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    formats = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+    try:
+        with Image.open(file) as probe:
+            if probe.format != formats[kind] or probe.width * probe.height > PHOTO_MAX_PIXELS:
+                return None
+            probe.verify()
+        file.seek(0)
+        with Image.open(file) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if kind == "jpeg" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            options = {"quality": 85} if kind in ("jpeg", "webp") else {"optimize": True}
+            image.save(out, format=formats[kind], **options)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+    return out.getvalue()
 
 
 def _clean_location(latitude, longitude, accuracy):

@@ -6,11 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 from faker import Faker
 
 from kehu.core.models import DictionaryItem
+from kehu.core.text import Translatable
 from kehu.customers import pool, services
-from kehu.customers.models import Contact, Customer, CustomerShare, FollowUp, PoolEvent, Visit
+from kehu.customers.models import Contact, Customer, CustomerEvent, CustomerShare, FollowUp, PoolEvent, Visit
 from kehu.customers.text import CREDIT_ALPHABET, credit_check_char, normalize_name
 
 CITIES = {
@@ -126,6 +128,7 @@ def load(context: dict) -> None:
             created_at=created, owned_since=created, last_activity_at=created
         )
         customers.append((customer, owner, created))
+    _created_first(customers)
     _followups_and_visits(customers, rng, now)
     _shares_and_pool(customers, reps, rng, now)
     # What the nightly pool run would have done by now: idle customers return, owners are warned.
@@ -172,6 +175,16 @@ def _customer_data(rng, fake, items, levels, sources, names):
         ),
     }
     return data, contacts
+
+
+def _created_first(customers):
+    """The demo back-dates its customers: what the services stamped "now" when creating them (the "created" entry
+    of the timeline, the first history row) moves to the creation date, before everything done with them."""
+    for customer, _owner, created in customers:
+        CustomerEvent.objects.filter(customer=customer, kind=CustomerEvent.Kind.CREATED).update(at=created)
+        first = customer.history.order_by("history_date", "history_id").first()
+        if first is not None:
+            type(first).objects.filter(pk=first.pk).update(history_date=created)
 
 
 def _followups_and_visits(customers, rng, now):
@@ -238,17 +251,17 @@ def _followups_and_visits(customers, rng, now):
 
 
 def _shares_and_pool(customers, reps, rng, now):
-    for customer, owner, _created in rng.sample(customers, 12):
+    for customer, owner, created in rng.sample(customers, 12):
         colleague = rng.choice([r for r in reps if r != owner])
         CustomerShare.objects.create(
             customer=customer,
             user=colleague,
             can_edit=rng.random() < 0.4,
             shared_by=owner,
-            shared_at=now - timedelta(days=rng.randint(1, 60)),
+            shared_at=now - timedelta(days=rng.randint(1, min(60, (now - created).days - 1))),
         )
-    for customer, owner, _created in rng.sample(customers, 18):
-        released = now - timedelta(days=rng.randint(1, 40))
+    for customer, owner, created in rng.sample(customers, 18):
+        released = now - timedelta(days=rng.randint(1, min(40, (now - created).days - 1)))
         Customer.objects.filter(pk=customer.pk).update(
             owner=None,
             owner_department=None,
@@ -258,7 +271,11 @@ def _shares_and_pool(customers, reps, rng, now):
         )
         CustomerShare.objects.filter(customer=customer).delete()
         PoolEvent.objects.create(
-            customer=customer, kind=PoolEvent.Kind.RETURNED, owner=owner, at=released, reason="超过 60 天未跟进"
+            customer=customer,
+            kind=PoolEvent.Kind.RETURNED,
+            owner=owner,
+            at=released,
+            reason=Translatable(N_("No follow-up for %(days)d days"), days=60),
         )
 
 
@@ -293,7 +310,7 @@ def _approvals(context, rng, fake, items, levels, sources, names):
             },
             "b1": {
                 "type": "branch",
-                "name": "客户等级",
+                "name": "按客户等级",
                 "branches": [
                     {
                         "name": "A 级客户",
@@ -399,7 +416,7 @@ def _approvals(context, rng, fake, items, levels, sources, names):
         services.transfer_customers(north_manager, [c.pk for c in books[:2]], north_reps[1], "客户所在区域调整")
     if len(books) > 2:
         summary = services.transfer_customers(north_manager, [books[2].pk], north_reps[2], "按行业重新分配")
-        approvals.approve(ops, task(ops, FlowInstance.objects.get(pk=summary.request_instance_id)).pk, "同意")
+        approvals.approve(ops, task(ops, FlowInstance.objects.get(pk=summary.request_instance_id)).pk, "同意转移")
     # The east manager is on leave next week: the north manager signs for them.
     today = timezone.localdate()
     approvals.set_delegation(

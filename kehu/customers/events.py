@@ -9,10 +9,11 @@ theirs outside a transaction, so they are delivered at once. Imported by `Custom
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop as N_
+from django.utils.translation import ngettext_lazy
 
 from kehu.core.events import declare, subscribe
+from kehu.core.text import Lines, Translatable
 from kehu.customers.pool_rules import format_date
 from kehu.notify.models import Message
 from kehu.notify.services import send_message
@@ -52,13 +53,16 @@ def tell_former_owners_of_release(event) -> None:
         former = released[0].previous_owner
         if former is None or former.pk == actor.pk:
             continue
-        with _in_language_of(former):
-            title = ngettext(
+        title = Translatable.of(
+            ngettext_lazy(
                 "%(name)s put %(count)d of your customers into the public pool",
                 "%(name)s put %(count)d of your customers into the public pool",
-                len(released),
-            ) % {"name": actor.display_name, "count": len(released)}
-            body = "\n".join(c.name for c in released) + "\n" + _("Reason: %(reason)s") % {"reason": reason}
+                "count",
+            ),
+            name=actor.display_name,
+            count=len(released),
+        )
+        body = Lines([*(c.name for c in released), Translatable(N_("Reason: %(reason)s"), reason=reason)])
         send_message([former], title, body, link=reverse("customers:pool"))
 
 
@@ -69,21 +73,27 @@ def tell_former_owners_of_return(event) -> None:
         former = items[0].customer.previous_owner
         if former is None:
             continue
-        with _in_language_of(former):
-            title = ngettext(
+        title = Translatable.of(
+            ngettext_lazy(
                 "%(count)d of your customers went back to the public pool",
                 "%(count)d of your customers went back to the public pool",
-                len(items),
-            ) % {"count": len(items)}
-            lines = []
-            for p in items:
-                line = f"{p.customer.name}: {p.reason}"
-                if p.customer.reclaim_blocked_until:
-                    line += " · " + _("you may claim it again from %(date)s") % {
-                        "date": format_date(p.customer.reclaim_blocked_until)
-                    }
-                lines.append(line)
-        send_message([former], title, "\n".join(lines), link=reverse("customers:pool"), level=Message.Level.WARNING)
+                "count",
+            ),
+            count=len(items),
+        )
+        lines = []
+        for p in items:
+            if p.customer.reclaim_blocked_until:
+                line = Translatable(
+                    N_("%(name)s: %(reason)s · you may claim it again from %(date)s"),
+                    name=p.customer.name,
+                    reason=p.reason,
+                    date=format_date(p.customer.reclaim_blocked_until),
+                )
+            else:
+                line = Translatable(N_("%(name)s: %(reason)s"), name=p.customer.name, reason=p.reason)
+            lines.append(line)
+        send_message([former], title, Lines(lines), link=reverse("customers:pool"), level=Message.Level.WARNING)
 
 
 @subscribe(ASSIGNED_FROM_POOL)
@@ -91,12 +101,15 @@ def tell_the_new_owner(event) -> None:
     actor, to_user, customers = event["actor"], event["to_user"], event["customers"]
     if to_user.pk == actor.pk:
         return
-    with _in_language_of(to_user):
-        title = ngettext(
+    title = Translatable.of(
+        ngettext_lazy(
             "%(name)s assigned you %(count)d customer from the public pool",
             "%(name)s assigned you %(count)d customers from the public pool",
-            len(customers),
-        ) % {"name": actor.display_name, "count": len(customers)}
+            "count",
+        ),
+        name=actor.display_name,
+        count=len(customers),
+    )
     send_message([to_user], title, "\n".join(c.name for c in customers), link=reverse("customers:mine"))
 
 
@@ -105,19 +118,25 @@ def warn_the_owners(event) -> None:
     """One warning per owner listing their customers due back soon."""
     for items in _by(event["warnings"], lambda p: p.customer.owner_id).values():
         owner = items[0].customer.owner
-        with _in_language_of(owner):
-            title = ngettext(
+        title = Translatable.of(
+            ngettext_lazy(
                 "%(count)d of your customers will go back to the public pool soon",
                 "%(count)d of your customers will go back to the public pool soon",
-                len(items),
-            ) % {"count": len(items)}
-            lines = [
-                _("%(name)s: on %(date)s (%(reason)s)")
-                % {"name": p.customer.name, "date": format_date(p.due_at), "reason": p.reason}
-                for p in items
-            ]
-            lines.append(_("A follow-up resets the clock."))
-        send_message([owner], title, "\n".join(lines), link=reverse("core:workbench"), level=Message.Level.WARNING)
+                "count",
+            ),
+            count=len(items),
+        )
+        lines = [
+            Translatable(
+                N_("%(name)s: on %(date)s (%(reason)s)"),
+                name=p.customer.name,
+                date=format_date(p.due_at),
+                reason=p.reason,
+            )
+            for p in items
+        ]
+        lines.append(Translatable(N_("A follow-up resets the clock.")))
+        send_message([owner], title, Lines(lines), link=reverse("core:workbench"), level=Message.Level.WARNING)
 
 
 @subscribe(VISIT_REVIEWED)
@@ -125,10 +144,9 @@ def tell_the_visitor_of_the_review(event) -> None:
     # Written in the language active when the review is delivered (the manager's request), as before; the pool's
     # messages use the recipient's language.
     actor, visit = event["actor"], event["visit"]
-    title = _("%(name)s reviewed your visit to %(customer)s") % {
-        "name": actor.display_name,
-        "customer": visit.customer.name,
-    }
+    title = Translatable(
+        N_("%(name)s reviewed your visit to %(customer)s"), name=actor.display_name, customer=visit.customer.name
+    )
     link = reverse("customers:visit_detail", kwargs={"pk": visit.pk})
     send_message([visit.visitor], title, event["comment"], link)
 
@@ -137,6 +155,6 @@ def tell_the_visitor_of_the_review(event) -> None:
 def remind_the_visitor(event) -> None:
     visit = event["visit"]
     when = timezone.localtime(visit.planned_at).strftime("%H:%M")
-    title = _("Visit to %(customer)s at %(time)s") % {"customer": visit.customer.name, "time": when}
+    title = Translatable(N_("Visit to %(customer)s at %(time)s"), customer=visit.customer.name, time=when)
     link = reverse("customers:visit_detail", kwargs={"pk": visit.pk})
     send_message([visit.visitor], title, visit.purpose, link)

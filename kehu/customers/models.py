@@ -7,12 +7,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kehu.approvals.documents import ApprovableDocument
 from kehu.core.locking import VersionedModel
-from kehu.core.models import DictionaryField
+from kehu.core.models import DictionaryField, TranslatableCharField
+from kehu.core.text import Translatable
 from kehu.org.models import Department
 from kehu.org.scope import OwnedModel, visible_through
 
@@ -25,6 +27,7 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("customer status", "Draft")
         PENDING = "pending", pgettext_lazy("customer status", "Pending approval")
+        REJECTED = "rejected", pgettext_lazy("customer status", "Rejected")  # a draft whose approval said no
         ACTIVE = "active", pgettext_lazy("customer status", "Active")
         MERGED = "merged", pgettext_lazy("customer status", "Merged")
 
@@ -127,9 +130,16 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
         return reverse("customers:detail", kwargs={"pk": self.pk})
 
     # --- as an approvable document ("customers.create", customers/approvals.py) ---------------------
-    # Pending approval is locked; approval activates it; rejected, returned or withdrawn, it is a draft again.
-    # A draft is activated at once when no creation flow is published (any more).
-    TRANSITIONS = {**ApprovableDocument.TRANSITIONS, ("draft", "activate"): "active"}
+    # Pending approval is locked; approval activates it; returned or withdrawn, it is a draft again; rejected, it is
+    # "rejected" (editable and resubmittable like a draft, but it says what happened). A draft or a rejected
+    # customer is activated at once when no creation flow is published (any more).
+    TRANSITIONS = {
+        **ApprovableDocument.TRANSITIONS,
+        ("pending", "reject"): "rejected",
+        ("rejected", "submit"): "pending",
+        ("draft", "activate"): "active",
+        ("rejected", "activate"): "active",
+    }
     locked_message = _("This customer is in approval and cannot be changed until the approval ends.")
 
     def approval_form(self) -> dict:
@@ -163,7 +173,8 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
     def on_sent_back(self, instance, reason: str) -> None:
         from kehu.customers import services
 
-        services.log_event(self, CustomerEvent.Kind.BACK_TO_DRAFT, None, f"{instance.get_state_display()} · {reason}")
+        text = Translatable(N_("%(state)s · %(reason)s"), state=instance.state_text(), reason=reason)
+        services.log_event(self, CustomerEvent.Kind.BACK_TO_DRAFT, None, text)
 
     @property
     def in_pool(self) -> bool:
@@ -288,7 +299,9 @@ class FollowUp(models.Model):
         OTHER = "other", _("Other")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="followups")
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CALL)
     content = models.TextField(_("content"))
@@ -340,7 +353,9 @@ class Visit(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="visits")
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     purpose = models.CharField(_("purpose"), max_length=200)
     planned_at = models.DateTimeField(_("planned for"))
@@ -431,7 +446,7 @@ class PoolEvent(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.CharField(max_length=300, blank=True)
+    reason = TranslatableCharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -462,7 +477,7 @@ class CustomerEvent(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    text = models.CharField(max_length=300, blank=True)
+    text = TranslatableCharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -495,7 +510,7 @@ class TransferRequest(ApprovableDocument):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    outcome = TranslatableCharField(_("outcome"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -544,4 +559,5 @@ class TransferRequest(ApprovableDocument):
     def on_sent_back(self, instance, reason: str) -> None:  # rejected or withdrawn: nothing moves
         from kehu.customers import services
 
-        services.drop_request(self, f"{instance.get_state_display()} · {reason}")
+        text = Translatable(N_("%(state)s · %(reason)s"), state=instance.state_text(), reason=reason)
+        services.drop_request(self, text)

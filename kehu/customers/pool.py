@@ -18,8 +18,10 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from kehu.core.events import emit
+from kehu.core.text import Translatable, fit
 from kehu.customers import events
 from kehu.customers.models import Customer, CustomerShare, PoolEvent, PoolRule
 from kehu.customers.pool_queries import PendingReturn, claims_today, idle_since, may_assign, pending_returns
@@ -65,10 +67,10 @@ def _release(customer: Customer, actor, kind: str, reason: str, now: datetime, r
     customer.version += 1
     customer.updated_by, customer.updated_at = actor, now
     customer._history_user = actor
-    customer._change_reason = reason
+    customer._change_reason = str(reason)
     customer.save()
     CustomerShare.objects.filter(customer=customer).delete()
-    PoolEvent.objects.create(customer=customer, kind=kind, actor=actor, owner=former, reason=reason[:300], at=now)
+    PoolEvent.objects.create(customer=customer, kind=kind, actor=actor, owner=former, reason=fit(reason, 300), at=now)
     return former
 
 
@@ -139,9 +141,9 @@ def _take(customer_id, owner: User, actor, kind: str, reason: str, now: datetime
     customer = Customer.objects.get(pk=customer_id)
     # The UPDATE above bypasses the model's history; this save records the new state with its author and reason.
     customer._history_user = actor
-    customer._change_reason = reason
+    customer._change_reason = str(reason)
     customer.save(update_fields=["updated_at"])
-    PoolEvent.objects.create(customer=customer, kind=kind, actor=actor, owner=owner, reason=reason[:300], at=now)
+    PoolEvent.objects.create(customer=customer, kind=kind, actor=actor, owner=owner, reason=fit(reason, 300), at=now)
     return customer
 
 
@@ -258,7 +260,7 @@ def auto_return(now: datetime | None = None) -> list[PendingReturn]:
 def _warning_text(pending: PendingReturn) -> str:
     # The text carries the due date: it is what tells one warning from the next (see `warn_upcoming_returns`).
     date = format_date(pending.due_at)
-    return _("%(date)s: returns to the pool (%(reason)s)") % {"date": date, "reason": pending.reason}
+    return Translatable(N_("%(date)s: returns to the pool (%(reason)s)"), date=date, reason=pending.reason)
 
 
 def warn_upcoming_returns(now: datetime | None = None) -> int:

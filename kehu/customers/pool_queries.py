@@ -10,7 +10,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
+from kehu.core.text import Translatable
 from kehu.customers.models import Customer, PoolEvent, PoolRule
 from kehu.customers.pool_rules import last_opportunity_at, next_run_at, opportunity_rule_applies
 from kehu.org.models import User
@@ -103,8 +105,8 @@ class PendingReturn:
     @property
     def reason(self) -> str:
         if self.cause == "opportunity":
-            return _("No new opportunity for %(days)d days") % {"days": self.days}
-        return _("No follow-up for %(days)d days") % {"days": self.days}
+            return Translatable(N_("No new opportunity for %(days)d days"), days=self.days)
+        return Translatable(N_("No follow-up for %(days)d days"), days=self.days)
 
 
 def owned_since(customer: Customer) -> datetime:

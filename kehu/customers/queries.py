@@ -182,7 +182,9 @@ def timeline_for(customer: Customer, limit: int = 100) -> list[dict]:
     from kehu.customers.models import CustomerEvent, FollowUp, PoolEvent, Visit
 
     entries = []
-    for followup in FollowUp.objects.filter(customer=customer).select_related("author", "contact")[:limit]:
+    # A finished visit writes its summary as a follow-up too: the visit's own entry shows it, once.
+    followups = FollowUp.objects.filter(customer=customer, visit__isnull=True).select_related("author", "contact")
+    for followup in followups[:limit]:
         entries.append({"kind": "followup", "at": followup.happened_at, "actor": followup.author, "obj": followup})
     for visit in Visit.objects.filter(customer=customer).select_related("visitor")[:limit]:
         at = visit.checked_in_at or visit.planned_at

@@ -58,7 +58,8 @@ CUSTOMERS = resources.register(
                 perm="transfer",
                 confirm=_("Transfer the selected customers?"),
                 icon="arrow-left-right",
-                template="{{ transfer_form.to_user }} {{ transfer_form.reason }}",
+                template='{% include "core/_batch_field.html" with field=transfer_form.to_user %}'
+                '{% include "core/_batch_field.html" with field=transfer_form.reason %}',
                 tabs=("all",),
             ),
             BatchAction(
@@ -68,8 +69,10 @@ CUSTOMERS = resources.register(
                 confirm=_("Put the selected customers into the public pool?"),
                 icon="inboxes",
                 style="warning",
-                template='<input class="form-control" name="reason" maxlength="200" required placeholder="'
-                "{% translate 'Why do they go back to the pool?' %}\" aria-label=\"{% translate 'Reason' %}\">",
+                template='<label class="batch-field" for="pool-release-many-reason"><span class="batch-field-label">'
+                '{% translate \'Reason\' %}</span><input class="form-control" id="pool-release-many-reason" '
+                'name="reason" maxlength="200" required placeholder="'
+                "{% translate 'Why do they go back to the pool?' %}\"></label>",
                 tabs=("mine",),
             ),
         ],
@@ -271,7 +274,7 @@ POOL = resources.register(
                 confirm=_("Assign the selected customers?"),
                 icon="person-check",
                 style="light",
-                template="{{ assign_form.to_user }}",
+                template='{% include "core/_batch_field.html" with field=assign_form.to_user %}',
             ),
         ],
         actions_template="customers/_pool_actions.html",

@@ -18,6 +18,7 @@ from kehu.core.geo import coordinate_errors
 from kehu.core.locking import save_versioned
 from kehu.core.models import DictionaryItem
 from kehu.core.numbering import next_number
+from kehu.core.text import fit, text_for_storage
 from kehu.customers.models import (
     Contact,
     Customer,
@@ -107,15 +108,20 @@ class Duplicate:
             "name": _("A customer with this name already exists"),
             "phone": _("A contact with this phone number already belongs to a customer"),
         }
-        if self.visible:
-            detail = _("%(name)s (%(number)s), owner: %(owner)s") % {
-                "name": self.customer.name,
-                "number": self.customer.number,
+        reason = reasons[self.reason]
+        if not self.visible:  # a customer the user may not open: who has it, in one sentence, and what to do
+            if self.customer.owner_id is None:
+                return _("%(reason)s, in the public pool: claim it instead of creating it again.") % {"reason": reason}
+            return _("%(reason)s, owned by %(owner)s: ask them or your manager before creating it again.") % {
+                "reason": reason,
                 "owner": self.owner_label,
             }
-        else:
-            detail = _("owner: %(owner)s") % {"owner": self.owner_label}
-        return _("%(reason)s: %(detail)s") % {"reason": reasons[self.reason], "detail": detail}
+        detail = _("%(name)s (%(number)s), owner: %(owner)s") % {
+            "name": self.customer.name,
+            "number": self.customer.number,
+            "owner": self.owner_label,
+        }
+        return _("%(reason)s: %(detail)s") % {"reason": reason, "detail": detail}
 
 
 def find_duplicates(actor, *, name: str = "", credit_code: str = "", phones=(), exclude_pk=None) -> list[Duplicate]:
@@ -303,7 +309,7 @@ def check_not_locked(customer: Customer) -> None:
 
 
 def log_event(customer, kind, actor, text=""):
-    CustomerEvent.objects.create(customer=customer, kind=kind, actor=actor, text=text[:300])
+    CustomerEvent.objects.create(customer=customer, kind=kind, actor=actor, text=fit(text, 300))
 
 
 # --- create and edit --------------------------------------------------------------------------
@@ -783,4 +789,4 @@ def transfer_form(request: TransferRequest) -> dict:
 
 def drop_request(request: TransferRequest, text: str) -> None:
     """Rejected or withdrawn (the status table dropped it): nothing moves; the reason is kept."""
-    TransferRequest.objects.filter(pk=request.pk).update(outcome=text[:300])
+    TransferRequest.objects.filter(pk=request.pk).update(outcome=text_for_storage(text, 300))

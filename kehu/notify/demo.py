@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop as N_
 
+from kehu.core.text import Translatable
 from kehu.notify.models import Message
 
 
@@ -15,24 +17,33 @@ def load(context: dict) -> None:
             Message(
                 recipient=user,
                 level=Message.Level.INFO,
-                title="欢迎使用客户协同管理系统",
-                body="工作台汇总了你的待办、提醒和关键指标。手机浏览器打开同一地址即可使用移动版。",
+                title=Translatable(N_("Welcome to the collaborative CRM")),
+                body=Translatable(
+                    N_(
+                        "The workbench gathers your to-dos, reminders and key figures. Open the same address in a "
+                        "phone's browser to use the phone layout."
+                    )
+                ),
                 created_at=now - timedelta(days=3),
                 read_at=now - timedelta(days=2),
             ),
             Message(
                 recipient=user,
                 level=Message.Level.REMINDER,
-                title="请修改初始密码",
-                body="演示账号使用统一的初始密码，请在“我的 → 修改密码”中设置你自己的密码。",
+                title=Translatable(N_("Please change the initial password")),
+                body=Translatable(
+                    N_("Demo accounts share one initial password: set your own under “Me → Change password”.")
+                ),
                 link="/password/",
                 created_at=now - timedelta(hours=5),
             ),
             Message(
                 recipient=user,
                 level=Message.Level.WARNING,
-                title="本周五 18:00 系统维护",
-                body="维护期间约 30 分钟无法访问，请提前保存正在编辑的内容。",
+                title=Translatable(N_("System maintenance this Friday at 18:00")),
+                body=Translatable(
+                    N_("Kehu is unavailable for about 30 minutes during maintenance: save what you are editing first.")
+                ),
                 created_at=now - timedelta(hours=1),
             ),
         ]

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.models import TranslatableCharField, TranslatableTextField
+
 
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
@@ -24,11 +26,15 @@ class Message(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages")
     level = models.CharField(_("kind"), max_length=10, choices=Level.choices, default=Level.INFO)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("content"), blank=True)
+    title = TranslatableCharField(_("title"), max_length=200)  # product text is shown in the reader's language
+    body = TranslatableTextField(_("content"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # A to-do message names the task it is about ("approval.task:12"); when the task ends, for whatever reason and
+    # whoever ended it, the message is resolved: read, and marked as handled (`services.resolve`).
+    topic = models.CharField(max_length=80, blank=True, default="")
+    resolved_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
     objects = MessageQuerySet.as_manager()
 
@@ -39,6 +45,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at", "created_at", "id"], name="message_inbox_idx"),
             models.Index(fields=["recipient", "created_at", "id"], name="message_recipient_idx"),
+            models.Index(fields=["topic"], name="message_topic_idx", condition=models.Q(resolved_at__isnull=True)),
         ]
 
     def __str__(self):

@@ -45,7 +45,9 @@ MESSAGES = resources.register(
             Column(
                 "title",
                 _("Title"),
-                '<a class="message-title" href="{% url \'notify:message_detail\' obj.pk %}">{{ obj.title }}</a>',
+                '<a class="message-title" href="{% url \'notify:message_detail\' obj.pk %}'
+                '{% if obj.link %}?go=1{% endif %}">{{ obj.title }}</a>{% if obj.resolved_at %} '
+                '<span class="status status-muted">{% translate "Handled" %}</span>{% endif %}',
                 title=True,
             ),
             Column(

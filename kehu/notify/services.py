@@ -9,9 +9,12 @@ opened raises, which is how the tests keep it so.
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from kehu.core.events import in_business_transaction
+from kehu.core.text import Translatable, fit
 from kehu.notify.models import Message
 
 
@@ -31,15 +34,35 @@ def _active(recipients) -> list:
     return list({u.pk: u for u in recipients if u is not None and u.is_active}.values())
 
 
-def _message(user, title, body, link, level) -> Message:
-    return Message(recipient=user, title=str(title)[:200], body=str(body), link=link, level=level)
+def _message(user, title, body, link, level, topic="") -> Message:
+    body = body if isinstance(body, Translatable) else str(body)
+    return Message(recipient=user, title=fit(title, 200), body=body, link=link, level=level, topic=topic)
 
 
-def send_message(recipients, title: str, body: str = "", link: str = "", level: str = Message.Level.INFO):
-    """Put a message in each active recipient's message centre. Returns the messages created."""
+def send_message(
+    recipients, title: str, body: str = "", link: str = "", level: str = Message.Level.INFO, *, topic: str = ""
+):
+    """Put a message in each active recipient's message centre. Returns the messages created. Title and body may
+    be `Translatable` (shown in each reader's language). A to-do message names its `topic` (the task), so that
+    `resolve` clears it when the task ends."""
     _after_commit_only()
     with transaction.atomic():
-        return Message.objects.bulk_create(_message(user, title, body, link, level) for user in _active(recipients))
+        return Message.objects.bulk_create(
+            _message(user, title, body, link, level, topic) for user in _active(recipients)
+        )
+
+
+def resolve(topics) -> int:
+    """The tasks named by `topics` ended: their messages, whoever holds them, are marked handled and read (the
+    bell's count drops). Returns how many messages changed."""
+    _after_commit_only()
+    topics = [t for t in topics if t]
+    if not topics:
+        return 0
+    now = timezone.now()
+    return Message.objects.filter(topic__in=topics, resolved_at__isnull=True).update(
+        resolved_at=now, read_at=Coalesce("read_at", Value(now))
+    )
 
 
 def send_in_their_language(recipients, compose, link: str = "", level: str = Message.Level.INFO):

@@ -5,6 +5,7 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from kehu.core.locking import VersionedModel
+from kehu.core.models import TranslatableCharField
 from kehu.core.text import localized
 
 
@@ -90,7 +91,7 @@ class Role(VersionedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_zh = models.CharField(_("name (Chinese)"), max_length=40)
     name_en = models.CharField(_("name (English)"), max_length=60)
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = TranslatableCharField(_("description"), max_length=200, blank=True)
     is_system = models.BooleanField(_("built in"), default=False)
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 

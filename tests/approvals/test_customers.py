@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from kehu.approvals import services as approvals
 from kehu.approvals.models import FlowInstance
@@ -60,13 +61,16 @@ def test_a_new_customer_waits_locked_and_approval_writes_the_corrected_form(org)
     assert customer.history.first().history_change_reason == "审批通过"
 
 
-def test_rejected_customers_become_drafts_their_owner_can_fix_and_submit_again(org):
+def test_rejected_customers_say_rejected_and_their_owner_can_fix_and_submit_them_again(org):
     publish(org.admin, creation_flow(org), "customers.create")
     customer = services.create_customer(org.rep, {"name": "驳回测试有限公司"})
     first = FlowInstance.objects.get(object_id=customer.pk)
     approvals.reject(org.manager, task_of(org.manager, first).pk, "名称不全")
     customer.refresh_from_db()
-    assert customer.status == Customer.Status.DRAFT
+    assert customer.status == Customer.Status.REJECTED  # not "draft": the page says what happened
+    with translation.override("zh-hans"):
+        assert customer.get_status_display() == "已驳回"
+        assert str(customer.events.first().text) == "已驳回 · 名称不全"
     assert customer.events.first().kind == CustomerEvent.Kind.BACK_TO_DRAFT
     services.update_customer(org.rep, customer, {"name": "驳回测试科技有限公司"}, None)
     customer = services.submit_customer(org.rep, customer)

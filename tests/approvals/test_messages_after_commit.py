@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kehu.approvals import events, services
 from kehu.approvals.models import FlowInstance
@@ -32,7 +32,9 @@ def delivered():
 
 
 def titles(user):
-    return list(Message.objects.filter(recipient=user).order_by("id").values_list("title", flat=True))
+    """The titles as the user reads them (product text is shown in the reader's language)."""
+    with translation.override(user.language or "zh-hans"):
+        return [str(t) for t in Message.objects.filter(recipient=user).order_by("id").values_list("title", flat=True)]
 
 
 def test_the_approvers_message_is_written_after_the_submission_commits(org, delivered):
@@ -68,7 +70,7 @@ def test_each_recipient_reads_the_message_in_their_language(org):
     services.reject(org.manager, task_of(org.manager, instance).pk, "金额不符")
     assert titles(org.manager) == ["To approve: Expense · 差旅报销"]
     rejected = Message.objects.get(recipient=org.rep)
-    assert (rejected.title, rejected.body, rejected.level) == (
+    assert (str(rejected.title), rejected.body, rejected.level) == (
         "已驳回：Expense · 差旅报销",
         f"{org.manager.display_name}: 金额不符",
         "warning",

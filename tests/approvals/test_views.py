@@ -212,3 +212,30 @@ def test_a_transfer_or_an_added_signer_without_a_person_is_refused_by_the_servic
         services.act(org.manager, task.pk, "add_signer", signer=None)
     assert refused.value.message_dict == {"signer": ["请选择加签人。"]}
     assert holders(instance) == ["manager"]
+
+
+def test_the_diagram_names_who_approved_who_holds_and_who_will_approve_each_step(org, client):
+    from kehu.approvals import services
+    from kehu.approvals.queries import step_people
+    from kehu.org.models import Role
+
+    publish(
+        org.admin,
+        flow(
+            {
+                "n1": approval("经理", people(org.manager), next="n2"),
+                "n2": approval("总监", people(org.director), next="n3"),
+                "n3": approval("运营", {"kind": "role", "role": Role.objects.get(code="sales_ops").pk}),
+            }
+        ),
+    )
+    instance = submit(org.rep)
+    services.approve(org.manager, task_of(org.manager, instance).pk)
+    instance = FlowInstance.objects.get(pk=instance.pk)
+    shown = step_people(instance)
+    assert shown["n1"] == [org.manager.display_name]  # approved
+    assert shown["n2"] == [org.director.display_name]  # holds it now
+    assert org.admin.display_name in shown["n3"]  # will approve: the role's people, by name
+    client.force_login(org.rep)
+    page = client.get(f"/approvals/{instance.pk}/").content.decode()
+    assert f'class="flow-node-detail">{org.director.display_name}</text>' in page

@@ -51,3 +51,28 @@ def test_demo_customers_make_a_lived_in_company(db):
     assert Contact.objects.count() > Customer.objects.count()
     assert FollowUp.objects.count() > 3 * Customer.objects.count()
     assert Visit.objects.filter(status="planned").exists() and Visit.objects.filter(status="done").exists()
+
+
+def test_demo_customers_exist_before_anything_done_with_them(db):
+    """A customer is created before its follow-ups, visits, shares, pool events and history (the demo back-dates
+    them, so what the services stamped "now" is moved too)."""
+    from kehu.customers.models import Customer, CustomerEvent, CustomerShare, FollowUp, PoolEvent, Visit
+
+    call_command("demo", password="Demo-pass-2026")
+    late = []
+    for customer in Customer.objects.all():
+        worked = [
+            *FollowUp.objects.filter(customer=customer).values_list("happened_at", flat=True),
+            *Visit.objects.filter(customer=customer).values_list("planned_at", flat=True),
+            *CustomerShare.objects.filter(customer=customer).values_list("shared_at", flat=True),
+            *PoolEvent.objects.filter(customer=customer).values_list("at", flat=True),
+        ]
+        # the timeline's "created" entry and the first history row
+        born = [
+            customer.created_at,
+            *CustomerEvent.objects.filter(customer=customer, kind="created").values_list("at", flat=True),
+            *customer.history.order_by("history_date").values_list("history_date", flat=True)[:1],
+        ]
+        if worked and max(born) > min(worked):
+            late.append(customer.name)
+    assert late == []

@@ -120,3 +120,10 @@ def test_menu_pages(client, org):
 def test_unknown_menu_key_is_404(client, org):
     client.force_login(org.admin)
     assert client.get("/settings/menus/nope/").status_code == 404
+
+
+def test_the_menus_list_shows_each_entrys_name_as_shown_not_a_placeholder(client, org):
+    client.force_login(org.admin)
+    page = client.get("/settings/menus/").content.decode()
+    assert "系统内置" not in page
+    assert '<span class="menu-default-name">工作台</span> <span class="status status-muted">未改名</span>' in page

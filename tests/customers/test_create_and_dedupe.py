@@ -129,3 +129,17 @@ def test_a_role_without_a_limit_lifts_the_cap_of_the_others(org):
     org.rep.roles.add(Role.objects.get(code="sales_ops"))  # may create customers, no limit row
     create(org.rep, name="乙公司")
     assert Customer.objects.filter(owner=org.rep).count() == 2
+
+
+def test_a_duplicate_the_user_cannot_open_is_one_readable_sentence_in_chinese(org):
+    from django.utils import translation
+
+    from kehu.customers.services import Duplicate
+
+    owned = Customer.objects.create(name="熊宇的客户", number="KH-T-1", owner=org.rep_east, owner_department=org.east)
+    pooled = Customer.objects.create(name="公海客户", number="KH-T-2", owner=None)
+    with translation.override("zh-hans"):
+        assert Duplicate(owned, "name", False).message() == (
+            f"已存在同名客户，负责人为 {org.rep_east.display_name}：如需跟进请联系对方或你的主管。"
+        )
+        assert Duplicate(pooled, "name", False).message() == "已存在同名客户，在公海中：可直接领取，无需重复新建。"

@@ -93,3 +93,24 @@ def test_list_titles_follow_the_users_language(client, org):
     assert "<h1>我的客户</h1>" in client.get("/customers/").content.decode()
     client.post("/language/", {"language": "en", "next": "/"})
     assert "<h1>My customers</h1>" in client.get("/customers/").content.decode()
+
+
+def test_every_input_of_a_batch_bar_has_a_visible_label(org, client):
+    import re
+
+    from kehu.customers.models import Customer
+
+    services.create_customer(org.admin, {"name": "标签测试有限公司"})
+    pooled = services.create_customer(org.admin, {"name": "公海标签测试有限公司"})
+    Customer.objects.filter(pk=pooled.pk).update(owner=None, owner_department=None)
+    client.force_login(org.admin)
+    for url in ("/customers/manage/", "/customers/", "/customers/pool/"):
+        page = client.get(url).content.decode()
+        bars = re.findall(r'<div class="filter-bar batch-bar".*?</div>', page, re.S)
+        assert bars, url
+        for bar in bars:
+            fields = re.findall(r'<(?:input|select)[^>]*\bname="(?!ids|next|csrf)[^"]+"[^>]*>', bar)
+            ids = [re.search(r'\bid="([^"]+)"', f).group(1) for f in fields]
+            assert ids, url
+            for field_id in ids:
+                assert f'<label class="batch-field" for="{field_id}">' in bar, (url, field_id)

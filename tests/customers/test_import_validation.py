@@ -85,12 +85,21 @@ def test_each_kind_of_error_is_reported_with_its_row_and_column(org):
         (7, "credit_code", "Unified social credit code", "The same credit code as row 2."),
         (7, "contact_mobile", "Contact mobile", "The same phone number as row 2."),
         # rep may not see rep_east's customer: only its owner is named
-        (8, "name", "Company name", "A customer with this name already exists: owner: 华东销售"),
+        (
+            8,
+            "name",
+            "Company name",
+            (
+                "A customer with this name already exists, owned by 华东销售: ask them or your manager before "
+                "creating it again."
+            ),
+        ),
         (
             9,
             "contact_mobile",
             "Contact mobile",
-            "A contact with this phone number already belongs to a customer: owner: 华东销售",
+            "A contact with this phone number already belongs to a customer, owned by 华东销售: ask them or your "
+            "manager before creating it again.",
         ),
         (10, "contact_email", "Contact e-mail", "Enter a valid e-mail address."),
         (11, "contact_name", "Contact name", "Enter the contact's name (or leave all contact columns empty)."),

@@ -79,8 +79,9 @@ def test_a_returned_customer_has_its_trail_block_and_a_message_to_the_former_own
     record = customer.history.first()
     assert (record.history_user, record.history_change_reason, record.owner_id) == (None, reason, None)
     message = Message.objects.get(recipient=org.rep_bj)
-    assert message.title == "1 of your customers went back to the public pool"
-    assert message.body == "丙C: No follow-up for 30 days · you may claim it again from 2026-08-01"
+    with translation.override("en"):  # shown in the reader's language
+        assert str(message.title) == "1 of your customers went back to the public pool"
+        assert str(message.body) == "丙C: No follow-up for 30 days · you may claim it again from 2026-08-01"
     assert message.level == "warning"
 
 
@@ -120,8 +121,9 @@ def test_owners_are_warned_once_per_due_date(org, book):
     assert sorted(warned.values_list("customer__name", flat=True)) == ["丁无等级", "乙B"]
     assert pool.warn_upcoming_returns(now=START + timedelta(days=56)) == 0  # not twice for the same date
     message = Message.objects.get(recipient=org.rep)
-    assert message.title == "1 of your customers will go back to the public pool soon"
-    assert message.body == "乙B: on 2026-07-31 (No follow-up for 60 days)\nA follow-up resets the clock."
+    with translation.override("en"):
+        assert str(message.title) == "1 of your customers will go back to the public pool soon"
+        assert str(message.body) == "乙B: on 2026-07-31 (No follow-up for 60 days)\nA follow-up resets the clock."
     event = warned.get(customer=book["b"])
     assert event.owner == org.rep
     assert "2026-07-31" in event.reason
@@ -140,7 +142,7 @@ def test_the_preview_lists_what_the_next_run_returns_and_why_within_the_scope(or
     assert preview.run_at == run_at
     with translation.override("en"):
         rows = [
-            (p.customer.name, p.customer.owner.username, p.rule, p.last_followup_at, p.idle_days, p.reason)
+            (p.customer.name, p.customer.owner.username, p.rule, p.last_followup_at, p.idle_days, str(p.reason))
             for p in preview.due
         ]
     assert rows == [

@@ -1,8 +1,8 @@
 """Visits (客户拜访): plan → check in on site (server time, browser location, distance, optional photo) → summary,
 which becomes the follow-up → a manager's review, which tells the visitor. Outside the scope: 404."""
 
+import io
 import math
-import struct
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone, translation
+from PIL import Image
 
 from kehu.customers import activities, services
 from kehu.customers.models import Customer, FollowUp, Visit
@@ -22,9 +23,17 @@ TIANANMEN = (Decimal("39.908700"), Decimal("116.397500"))
 NORTH = (Decimal("39.918600"), Decimal("116.397500"))
 # And one with both offsets, for the full formula.
 NORTH_EAST = (Decimal("39.916000"), Decimal("116.406000"))
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF" + struct.pack("<I", 60) + b"WEBPVP8 " + b"\x00" * 52
+
+
+def _image(kind: str) -> bytes:
+    """A real 8×6 picture in `kind` (JPEG, PNG, WEBP), as a phone would upload."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 40, 40)).save(out, format=kind)
+    return out.getvalue()
+
+
+PNG, JPEG, WEBP = _image("PNG"), _image("JPEG"), _image("WEBP")
+JPEG_HEADER_THEN_HTML = b"\xff\xd8\xff\xe0" + b"<html><script>alert(document.cookie)</script></html>"
 
 
 @pytest.fixture(autouse=True)
@@ -155,12 +164,14 @@ def test_only_the_visitor_checks_in_and_only_once(org, customer):
     ("name", "content", "message"),
     [
         ("photo.jpg", b"this is not an image at all", "This file is not a JPEG, PNG or WebP image."),
+        ("photo.jpg", JPEG_HEADER_THEN_HTML, "This file is not a JPEG, PNG or WebP image."),
+        ("photo.jpg", JPEG[: len(JPEG) // 2], "This file is not a JPEG, PNG or WebP image."),  # cut short
         ("photo.jpg", PNG, "This file is not a JPEG, PNG or WebP image."),  # the extension and the bytes disagree
         ("photo.gif", b"GIF89a" + b"\x00" * 20, "Upload a JPEG, PNG or WebP photo."),
         ("photo", JPEG, "Upload a JPEG, PNG or WebP photo."),
         ("big.jpg", JPEG + b"\x00" * (5 * 1024 * 1024), "The photo is larger than 5 MB."),
     ],
-    ids=["not-an-image", "png-named-jpg", "gif", "no-extension", "too-big"],
+    ids=["not-an-image", "jpeg-header-then-html", "truncated", "png-named-jpg", "gif", "no-extension", "too-big"],
 )
 def test_photos_are_checked_by_extension_magic_bytes_and_size(org, customer, name, content, message):
     visit = plan(org, customer)
@@ -190,7 +201,10 @@ def test_a_photo_is_stored_under_a_new_name_and_served_only_in_scope(
     client.force_login(org.manager)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == content_type
-    assert b"".join(response.streaming_content) == content
+    served = b"".join(response.streaming_content)
+    with Image.open(io.BytesIO(served)) as image:  # re-encoded by Pillow: the same picture, written anew
+        assert image.size == (8, 6)
+        assert image.format == {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[content_type]
     client.force_login(org.rep_east)
     assert client.get(url).status_code == 404
 
@@ -393,3 +407,12 @@ def test_visit_list_tabs(org, customer, client):
     client.force_login(org.manager)
     assert box("review") == [done.pk]
     assert box("upcoming") == []  # his own visits only
+
+
+def test_a_finished_visit_is_one_entry_on_the_customers_timeline(org, customer):
+    from kehu.customers.queries import timeline_for
+
+    visit = activities.check_in(org.rep, plan(org, customer))
+    activities.write_summary(org.rep, visit, "客户认可方案")
+    entries = [(e["kind"], e["obj"].pk) for e in timeline_for(customer) if e["kind"] in ("visit", "followup")]
+    assert entries == [("visit", visit.pk)]  # its follow-up (the summary) is not listed a second time

@@ -1,6 +1,7 @@
 """The REST API of visits: plan, check in (JSON or multipart with a photo), summary, review, cancel — the same
 rules and messages as the pages; outside the scope 404."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from PIL import Image
 
 from kehu.customers import services
 from kehu.customers.models import FollowUp, Visit
@@ -79,7 +81,9 @@ def test_plan_check_in_summary_and_review(org, customer, client):
 def test_check_in_without_location_and_with_a_photo_by_multipart(org, customer, client):
     client.force_login(org.rep)
     visit = Visit.objects.create(customer=customer, visitor=org.rep, purpose="x", planned_at=timezone.now())
-    photo = SimpleUploadedFile("site.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, content_type="image/png")
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 120, 200)).save(png, format="PNG")
+    photo = SimpleUploadedFile("site.png", png.getvalue(), content_type="image/png")
     response = client.post(url("visit-check-in", pk=visit.pk), {"photo": photo})
     body = response.json()
     assert response.status_code == 200, body

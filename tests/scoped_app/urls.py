@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from kehu import api_urls
-from kehu.urls import handler400  # noqa: F401  (the product's error handlers)
+from kehu.urls import handler400, handler403, handler404, handler500  # noqa: F401 (the product's error pages)
 from kehu.urls import urlpatterns as product_urlpatterns
 from tests.scoped_app import views
 

@@ -8,14 +8,44 @@
     });
   }
 
+  // The confirmation dialog: a Bootstrap modal in base.html (#kehu-confirm), focus on "OK", Esc cancels.
+  function askConfirm(text, count) {
+    var el = document.getElementById("kehu-confirm");
+    if (!el || !window.bootstrap) { return Promise.resolve(true); }  // every page extends base.html, which has it
+    el.querySelector("[data-confirm-text]").textContent = text;
+    var counter = el.querySelector("[data-confirm-count]");
+    counter.textContent = count === null || count === undefined ? "" : counter.dataset.template.replace("{count}", count);
+    var modal = bootstrap.Modal.getOrCreateInstance(el);
+    return new Promise(function (resolve) {
+      var answered = false;
+      var ok = el.querySelector("[data-confirm-ok]");
+      function onOk() { answered = true; modal.hide(); }
+      ok.addEventListener("click", onOk, { once: true });
+      el.addEventListener("shown.bs.modal", function () { ok.focus(); }, { once: true });
+      el.addEventListener("hidden.bs.modal", function () { ok.removeEventListener("click", onOk); resolve(answered); }, { once: true });
+      modal.show();
+    });
+  }
+  window.kehuConfirm = askConfirm;
+
   // No double submits: a form's buttons are disabled while it is being sent.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     // Pages that care (approval steps marked "PC only") learn which layout the form was sent from.
     var layout = form.querySelector("input[name=layout]");
     if (layout) { layout.value = window.matchMedia("(max-width: 767.98px)").matches ? "phone" : "pc"; }
-    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    // In-app confirmation (never the browser's own dialog): the submitter's data-confirm, else the form's.
+    var submitter = event.submitter;
+    var question = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
+    if (question && !form.dataset.confirmed) {
       event.preventDefault();
+      var count = submitter && submitter.dataset.confirmCount ? form.querySelectorAll(submitter.dataset.confirmCount).length : null;
+      askConfirm(question, count).then(function (ok) {
+        if (!ok) return;
+        form.dataset.confirmed = "1";
+        if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+        delete form.dataset.confirmed;
+      });
       return;
     }
     window.setTimeout(function () {
