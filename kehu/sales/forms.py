@@ -69,8 +69,9 @@ class OpportunityForm(VersionedFormMixin, forms.Form):
         chosen = opportunity.customer if opportunity else customer
         if chosen is None and self.is_bound and str(self.data.get("customer", "")).isdigit():
             chosen = customers.filter(pk=self.data["customer"]).first()
-        if opportunity is not None:
+        if opportunity is not None:  # an opportunity stays with its customer (a disabled field reads its initial)
             self.fields["customer"].disabled = True
+            self.initial["customer"] = opportunity.customer_id
         elif customer is not None and not self.is_bound:
             self.initial["customer"] = customer.pk
         contacts = Contact.objects.filter(customer=chosen) if chosen else Contact.objects.none()

@@ -2,6 +2,7 @@
 kanban (counts and sums per stage in one grouped query, the first cards of each stage), days in stage."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import django_filters
 from django.db.models import Count, Q, Sum
@@ -13,6 +14,7 @@ from kehu.core.models import DictionaryItem
 from kehu.sales.models import Opportunity, OpportunityFollowUp, Stage, StageHistory
 
 CARDS_PER_STAGE = 20
+CENT = Decimal("0.01")
 
 
 def dictionary_items(code: str):
@@ -129,9 +131,8 @@ def kanban(user, params=None, cards: int = CARDS_PER_STAGE, mine: bool = False) 
         first = list(
             rows.filter(stage=stage).select_related("customer", "owner").order_by("expected_close_date", "pk")[:cards]
         )
-        columns.append(
-            {"stage": stage, "count": found.get("count", 0), "total": found.get("total") or 0, "cards": first}
-        )
+        total = Decimal(found.get("total") or 0).quantize(CENT)  # SQLite's SUM drops the scale
+        columns.append({"stage": stage, "count": found.get("count", 0), "total": total, "cards": first})
     return {"columns": columns, "filters": filters}
 
 
