@@ -35,7 +35,7 @@ DEFAULT_DICTIONARIES = {
         ],
     ),
     "loss_reason": (
-        "输单原因",
+        "丢单原因",
         "Loss reason",
         [
             ("price", "价格偏高", "Price too high"),

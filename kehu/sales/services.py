@@ -301,6 +301,13 @@ def _enter_stage(opportunity: Opportunity, stage: Stage, actor, now, *, first: b
             log_event(opportunity, Kind.STAGE, actor, f"{previous.name} → {stage.name}", at=now)
 
 
+def _lock(pk) -> Opportunity:
+    """The opportunity's row, locked, read without a join: on PostgreSQL a locked row that another transaction
+    changed is re-checked against the joined rows as first read, so a join on the stage it just left would make
+    the row vanish."""
+    return Opportunity.objects.select_for_update().get(pk=pk)
+
+
 def move_stage(actor, opportunity: Opportunity | int, stage: Stage | int, expected_version: int | None) -> Opportunity:
     """Move an opportunity to another stage (the kanban drop, the API). Needs change rights (404 outside them);
     `expected_version` is the version the card showed: a stale drop raises StaleEdit naming who changed it."""
@@ -308,7 +315,7 @@ def move_stage(actor, opportunity: Opportunity | int, stage: Stage | int, expect
     stage = _stage(stage)
     documents.check_not_locked(opportunity)
     with transaction.atomic():
-        locked = Opportunity.objects.select_for_update().select_related("stage").get(pk=opportunity.pk)
+        locked = _lock(opportunity.pk)
         if expected_version is not None and locked.version != expected_version:
             save_versioned(locked, actor, expected_version)  # raises StaleEdit with who moved it and when
         if not stages.check_entry(locked, stage):
@@ -455,7 +462,7 @@ def record_followup(
             next_step_due=next_step_due,
             happened_at=happened_at,
         )
-        locked = Opportunity.objects.select_for_update().select_related("stage").get(pk=opportunity.pk)
+        locked = _lock(opportunity.pk)
         if expected_version is not None and locked.version != expected_version:
             save_versioned(locked, actor, expected_version)
         moved_from = locked.stage if moving else None
@@ -668,7 +675,6 @@ def transfer_opportunities(actor, ids, to_user: User, reason: str = "") -> Trans
             Opportunity.objects.visible_to(actor, "change")
             .filter(pk__in=ids)
             .select_for_update(of=("self",))
-            .select_related("owner")
             .order_by("pk")
         )
         if len(rows) != len(ids):
@@ -693,7 +699,6 @@ def follow_customers(actor, customers, to_user: User, kind: str, text: str) -> i
         Opportunity.objects.open()
         .filter(customer__in=[c.pk for c in customers])
         .exclude(owner=to_user)
-        .select_related("owner")
         .select_for_update(of=("self",))
         .order_by("pk")
     )
@@ -719,7 +724,15 @@ def last_opportunity_at(customer: Customer):
 def warn_stalled(now=None) -> int:
     """Open opportunities past their stage's rotting threshold and not warned since: a "stalled" entry on the
     timeline and the `opportunity.stalled` event (the owner is told). Safe to run twice."""
+    from django.conf import settings
+    from django.utils import translation
+
     now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):  # a nightly task: the timeline is in the site's language
+        return _warn_stalled(now)
+
+
+def _warn_stalled(now) -> int:
     warned = 0
     candidates = Opportunity.objects.stalled(now).filter(rotting_warned_at__isnull=True).order_by("pk")
     for pk in list(candidates.values_list("pk", flat=True)[:5000]):

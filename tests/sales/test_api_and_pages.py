@@ -145,7 +145,7 @@ def test_the_kanban_page_shows_columns_cards_and_badges(client, org, pipeline):
     assert "停滞的商机" in page and "data-badge-stalled" in page
     assert "¥2.0万" in page  # the column total
     phone = client.get(reverse("sales:kanban"), {"stage": pipeline["contract"].pk}).content.decode()
-    assert 'data-stage-tab="%d"' % pipeline["contract"].pk in phone
+    assert f'data-stage-tab="{pipeline["contract"].pk}"' in phone
 
 
 def test_saved_views(org, pipeline):

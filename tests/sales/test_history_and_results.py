@@ -91,7 +91,7 @@ def test_managers_review_follow_ups_of_their_people_once(org, pipeline):
     with pytest.raises(ValidationError) as again:
         services.review_followup(org.director, entry)
     assert again.value.messages == ["This follow-up has already been reviewed."]
-    assert Message.objects.get(recipient=org.rep).title == "华北经理 reviewed your follow-up"
+    assert Message.objects.get(recipient=org.rep).title == "华北经理 审阅了你的跟进"  # in the author's language
 
 
 # --- win and loss -------------------------------------------------------------------------------------------

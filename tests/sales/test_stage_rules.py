@@ -194,9 +194,9 @@ def test_stalled_opportunities_get_one_warning_event_and_their_owner_a_message(o
     assert services.warn_stalled(due) == 1
     assert services.warn_stalled(due + timedelta(days=1)) == 0  # once per stall
     event = OpportunityEvent.objects.get(opportunity=opportunity, kind="stalled")
-    assert event.text == "No progress for 7 days"
-    message = Message.objects.get(recipient=org.rep)
-    assert message.title == "Stalled: ERP 升级"
+    assert event.text == "7 天没有进展"  # written by the nightly task in the site's language
+    message = Message.objects.get(recipient=org.rep)  # in the owner's language (the default here)
+    assert message.title == "商机停滞：ERP 升级"
     assert message.link == f"/opportunities/{opportunity.pk}/"
 
 
@@ -217,3 +217,12 @@ def test_only_ops_change_stages(org, pipeline):
 
     with pytest.raises(PermissionDenied):
         services.save_stage(org.rep, pipeline["lead"], {"name": "改名"})
+
+
+def test_the_hourly_task_warns_stalled_opportunities_once(org, pipeline):
+    from kehu.sales import tasks
+
+    opportunity = new_opportunity(org.rep)
+    Opportunity.objects.filter(pk=opportunity.pk).update(rots_at=timezone.now() - timedelta(minutes=1))
+    assert tasks.warn_stalled_opportunities.call_local() == {"warned": 1}
+    assert tasks.warn_stalled_opportunities.call_local() == {"warned": 0}

@@ -73,7 +73,7 @@
         });
         var select = card.querySelector("[data-move-select]");
         if (select) select.value = "";
-        show("success", escapeHtml(board.dataset.msgMoved.replace("%(stage)s", column.dataset.stageName)));
+        show("success", escapeHtml(board.dataset.msgMoved + " " + column.dataset.stageName));
         return;
       }
       var error = result.body.error || {};
