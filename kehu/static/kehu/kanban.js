@@ -83,7 +83,7 @@
       var missing = Object.keys(fields).filter(function (k) { return k !== "stage" && k !== "non_field_errors"; });
       if (result.status === 400 && missing.length) {
         html += ' <a class="alert-link ms-1" data-fill-link href="' + url(board.dataset.editUrl, card.dataset.card) +
-          "?next=kanban">' + escapeHtml(board.dataset.msgFill) + "</a>";
+          '?next=kanban">' + escapeHtml(board.dataset.msgFill) + "</a>";
       }
       show(result.status === 409 ? "warning" : "danger", html);
       var select = card.querySelector("[data-move-select]");
