@@ -88,7 +88,7 @@ class DepartmentTree:
             {
                 "memos": (memo, "department_tree"),
                 "customers": ((*customer, "transfer"), "department_tree"),
-                "opportunities": ((*opportunity, "transfer", "manage"), "department_tree"),
+                "opportunities": ((*opportunity, "transfer", "reopen"), "department_tree"),
             },
         )
         chosen_role = make_role(

@@ -292,9 +292,9 @@ class OpportunityViewSet(ResourceViewSet):
     @extend_schema(request=ReopenSerializer, responses={200: OpportunitySerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        """Managers (opportunities.manage) reopen a won or lost opportunity, with a reason (kept in the trail)."""
+        """Managers (opportunities.reopen) reopen a won or lost opportunity, with a reason (kept in the trail)."""
         data = parse_body(ReopenSerializer, request.data)
-        services.require(request.user, "manage")
+        services.require(request.user, "reopen")
         opportunity = services.get_opportunity_for_user(request.user, pk, "change")
         return self._out(services.reopen(request.user, opportunity, data["reason"], data.get("version")))
 

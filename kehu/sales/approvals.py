@@ -35,7 +35,7 @@ register(
         Field("amount", gettext_lazy("Amount"), "number", editable=True),
         Field("expected_close_date", gettext_lazy("Expected close date"), "text", editable=True, condition=False),
         Field("stage", gettext_lazy("Stage"), "choice", _stage_choices),
-        Field("source", gettext_lazy("Source"), "choice", _source_choices),
+        Field("source", gettext_lazy("Opportunity source"), "choice", _source_choices),
         Field("owner", gettext_lazy("Owner"), "user"),
         Field("description", gettext_lazy("Description"), "text", condition=False, multiline=True),
     ),

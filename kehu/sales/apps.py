@@ -16,14 +16,14 @@ class SalesConfig(AppConfig):
             modules.Module(
                 "opportunities",
                 _("Opportunities"),
-                ("view", "add", "change", "delete", "export", "transfer", "manage"),
+                ("view", "add", "change", "delete", "export", "transfer", "reopen", "manage"),
                 scoped=True,
                 order=20,
                 help_text=_(
-                    "Transfer: move opportunities to another owner. Manage: reopen closed opportunities, "
-                    "review follow-ups, stages and import."
+                    "Transfer: move opportunities to another owner. Reopen and review: reopen won or lost "
+                    "opportunities, review follow-ups (managers). Manage: pipeline stages (sales operations)."
                 ),
-                action_labels={"transfer": _("Transfer"), "manage": _("Manage")},
+                action_labels={"transfer": _("Transfer"), "reopen": _("Reopen and review"), "manage": _("Manage")},
             )
         )
         post_migrate.connect(defaults.ensure_defaults_after_migrate, sender=self)

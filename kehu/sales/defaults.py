@@ -6,9 +6,9 @@ from django.db import transaction
 # role code: (actions, data scope)
 DEFAULT_GRANTS = {
     "sales_rep": (["view", "add", "change", "export"], "self"),
-    "sales_manager": (["view", "add", "change", "export", "transfer", "manage"], "department_tree"),
-    "sales_director": (["view", "add", "change", "export", "transfer", "manage"], "department_tree"),
-    "sales_ops": (["view", "add", "change", "delete", "export", "transfer", "manage"], "all"),
+    "sales_manager": (["view", "add", "change", "export", "transfer", "reopen"], "department_tree"),
+    "sales_director": (["view", "add", "change", "export", "transfer", "reopen"], "department_tree"),
+    "sales_ops": (["view", "add", "change", "delete", "export", "transfer", "reopen", "manage"], "all"),
 }
 
 # (name zh, name en, probability, required fields, may re-enter, rotting days)

@@ -102,6 +102,8 @@ def load(context: dict) -> None:
         expected = closed_on if closed else today + timedelta(days=rng.randint(7, 150))
         if not closed and rng.random() < 0.06:
             expected = today - timedelta(days=rng.randint(1, 20))  # slipped: flagged "close date passed"
+        if not closed and rng.random() < 0.85:  # most open deals were worked on lately (a follow-up, a call)
+            last = max(last, today - timedelta(days=rng.randint(0, 12)))
         last_activity = _aware(last, 10)
         opportunity = Opportunity(
             number=next(numbers),
@@ -118,7 +120,7 @@ def load(context: dict) -> None:
             owner_department_id=owner.department_id,
             created_by=owner,
             created_at=_aware(created, 9),
-            stage_entered_at=_aware(last, 10),
+            stage_entered_at=_aware(entered[-1], 10),
             last_activity_at=last_activity,
             rots_at=None if closed else stage_rules.rots_at(stage, last_activity),
             updated_by=owner,

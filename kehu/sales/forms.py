@@ -21,7 +21,9 @@ class OpportunityForm(VersionedFormMixin, forms.Form):
         label=_("Expected close date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False)
-    source = forms.ModelChoiceField(label=_("Source"), queryset=dictionary_items("opportunity_source"), required=False)
+    source = forms.ModelChoiceField(
+        label=_("Opportunity source"), queryset=dictionary_items("opportunity_source"), required=False
+    )
     decision_maker = forms.ModelChoiceField(label=_("Decision maker"), queryset=Contact.objects.none(), required=False)
     contacts = forms.ModelMultipleChoiceField(
         label=_("Contacts"), queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple

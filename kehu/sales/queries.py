@@ -70,7 +70,9 @@ class OpportunityFilter(django_filters.FilterSet):
     stage = django_filters.ModelChoiceFilter(label=_("Stage"), queryset=Stage.objects.all())
     owner = IdFilter(label=_("Owner"), field_name="owner_id")
     customer = IdFilter(label=_("Customer"), field_name="customer_id")
-    source = django_filters.ModelChoiceFilter(label=_("Source"), queryset=dictionary_items("opportunity_source"))
+    source = django_filters.ModelChoiceFilter(
+        label=_("Opportunity source"), queryset=dictionary_items("opportunity_source")
+    )
     approval = django_filters.ChoiceFilter(
         label=_("Approval"), field_name="approval_status", choices=Opportunity.ApprovalStatus.choices
     )

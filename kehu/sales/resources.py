@@ -29,7 +29,7 @@ OPPORTUNITIES = resources.register(
         page_filters=("q", "view", "stage", "status", "source", "close_from", "close_to"),
         search_placeholder=_("Opportunity, number or customer"),
         sorts=queries.SORTS,
-        default_sort="close",
+        default_sort="-created",
         tabs=[
             Tab("mine", _("My opportunities")),
             Tab("all", _("Opportunity management"), perm="transfer", complete=True),

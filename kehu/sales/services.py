@@ -10,7 +10,7 @@ Rules (the stage rules themselves are in `stages.py`)
 - Entering a stage — on create, on edit, by a kanban drop, by a follow-up or the API — goes through
   `stages.check_entry`; a drop carries the card's version and a stale one is refused naming who changed it.
 - Won needs the won amount and date (not in the future); lost needs a loss reason, the competitor who won and a
-  note. Closed opportunities change no more; managers (opportunities.manage) reopen them with a reason.
+  note. Closed opportunities change no more; managers (opportunities.reopen) reopen them with a reason.
 - A new opportunity needs approval when ops published a flow for "sales.opportunity"; until approved it counts
   nowhere (`Opportunity.objects.counting()`) and, while pending, is locked.
 """
@@ -491,9 +491,9 @@ def reviewable_departments(user):
 
 
 def can_review(user, entry: OpportunityFollowUp) -> bool:
-    """Managers review (审阅): opportunities.manage, the author someone else in a department of their scope."""
+    """Managers review (审阅): opportunities.reopen, the author someone else in a department of their scope."""
     author = entry.followup.author
-    if author.pk == user.pk or not has_module_perm(user, MODULE, "manage"):
+    if author.pk == user.pk or not has_module_perm(user, MODULE, "reopen"):
         return False
     departments = reviewable_departments(user)
     return departments is None or author.department_id in departments
@@ -609,9 +609,9 @@ def lose(actor, opportunity: Opportunity, *, loss_reason, competitor, note: str,
 
 
 def reopen(actor, opportunity: Opportunity, reason: str, expected_version=None) -> Opportunity:
-    """A manager (opportunities.manage, change scope) reopens a won or lost opportunity, with a reason that stays
+    """A manager (opportunities.reopen, change scope) reopens a won or lost opportunity, with a reason that stays
     in the trail; it re-enters the stage it was closed in, the result fields cleared."""
-    require(actor, "manage")
+    require(actor, "reopen")
     opportunity = get_opportunity_for_user(actor, opportunity.pk, "change")
     if opportunity.is_open:
         raise ValidationError(_("This opportunity is open already."))

@@ -86,7 +86,7 @@ def opportunity_detail(request, pk):
     context = {
         "opportunity": opportunity,
         "can_change": can_change,
-        "can_manage": can_change and request.user.has_perm("opportunities.manage"),
+        "can_manage": can_change and request.user.has_perm("opportunities.reopen"),
         "tab": request.GET.get("tab", "overview"),
         "history": queries.stage_history(opportunity),
         "followups": [(entry, services.can_review(request.user, entry)) for entry in followups],
@@ -277,7 +277,7 @@ def opportunity_lose(request, pk):
 @login_required
 @require_POST
 def opportunity_reopen(request, pk):
-    require_perm(request, "opportunities", "manage")
+    require_perm(request, "opportunities", "reopen")
 
     def call(opportunity, data):
         services.reopen(request.user, opportunity, data.get("reason", ""), data.get("version"))

@@ -41,7 +41,7 @@ def test_a_rep_drags_a_card_into_a_gated_stage_fills_the_missing_fields_and_drag
     card.drag_to(target)
     alert = page.locator("#kanban-alert")
     alert.locator("[data-refusal]").wait_for()
-    assert alert.locator("[data-refusal]").inner_text() == "进入“方案报价”前请填写：金额、决策人。"
+    assert alert.locator("[data-refusal]").inner_text() == "进入“方案报价”前请填写：金额、决策者。"
     assert page.locator(f'[data-drop="{lead.pk}"] [data-card="{opportunity.pk}"]').count() == 1  # stayed
     assert Opportunity.objects.get(pk=opportunity.pk).stage == lead
 

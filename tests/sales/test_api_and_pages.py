@@ -39,7 +39,7 @@ def test_the_same_refusal_in_chinese(org, pipeline):
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(org.rep)
     response = move(client, opportunity, pipeline["proposal"], opportunity.version)
-    assert response.json()["error"]["fields"]["stage"] == ["进入“方案报价”前请填写：金额、决策人。"]
+    assert response.json()["error"]["fields"]["stage"] == ["进入“方案报价”前请填写：金额、决策者。"]
 
 
 def test_a_stale_drop_answers_409_naming_who_moved_the_card(client, org, pipeline):
