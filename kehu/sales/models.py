@@ -161,12 +161,13 @@ class Opportunity(ApprovableDocument, OwnedModel, VersionedModel):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         ordering = ["expected_close_date", "id"]
-        # Kanban: counts and sums per stage of a scope (whole table, one owner, one department) read the index
-        # alone; its first cards walk (status, stage, expected_close_date, id). Lists sort on (field, id).
+        # Kanban: counts and sums per stage of a scope (whole table, one owner, each department of the scope)
+        # read the index alone (status first, then the department: one seek a department); its first cards walk
+        # (status, stage, expected_close_date, id). Lists sort on (field, id).
         indexes = [
             models.Index(fields=["status", "stage", "approval_status", "amount"], name="opp_stage_sum_idx"),
             models.Index(fields=["owner", "status", "stage", "amount"], name="opp_owner_stage_idx"),
-            models.Index(fields=["owner_department", "status", "stage", "amount"], name="opp_dept_stage_idx"),
+            models.Index(fields=["status", "owner_department", "stage", "amount"], name="opp_status_dept_idx"),
             models.Index(fields=["status", "stage", "expected_close_date", "id"], name="opp_stage_cards_idx"),
             models.Index(fields=["expected_close_date", "id"], name="opp_close_idx"),
             models.Index(fields=["created_at", "id"], name="opp_created_idx"),
