@@ -70,15 +70,39 @@ class DepartmentTree:
         ops = add_department("销售管理部", root)
         memo = ("view", "add", "change")
         customer = ("view", "add", "change", "export")
-        rep_role = make_role("t_rep", {"memos": (memo, "self"), "customers": (customer, "self")})
-        dept_role = make_role("t_dept", {"memos": (memo, "department"), "customers": (customer, "department")})
+        opportunity = ("view", "add", "change", "export")
+        rep_role = make_role(
+            "t_rep",
+            {"memos": (memo, "self"), "customers": (customer, "self"), "opportunities": (opportunity, "self")},
+        )
+        dept_role = make_role(
+            "t_dept",
+            {
+                "memos": (memo, "department"),
+                "customers": (customer, "department"),
+                "opportunities": (opportunity, "department"),
+            },
+        )
         tree_role = make_role(
-            "t_tree", {"memos": (memo, "department_tree"), "customers": ((*customer, "transfer"), "department_tree")}
+            "t_tree",
+            {
+                "memos": (memo, "department_tree"),
+                "customers": ((*customer, "transfer"), "department_tree"),
+                "opportunities": ((*opportunity, "transfer", "reopen"), "department_tree"),
+            },
         )
         chosen_role = make_role(
-            "t_chosen", {"memos": (("view",), "chosen", [east]), "customers": (("view",), "chosen", [east])}
+            "t_chosen",
+            {
+                "memos": (("view",), "chosen", [east]),
+                "customers": (("view",), "chosen", [east]),
+                "opportunities": (("view",), "chosen", [east]),
+            },
         )
-        all_role = make_role("t_all", {"memos": (("view",), "all"), "customers": (("view",), "all")})
+        all_role = make_role(
+            "t_all",
+            {"memos": (("view",), "all"), "customers": (("view",), "all"), "opportunities": (("view",), "all")},
+        )
         admin_roles = list(Role.objects.filter(code__in=["system_admin", "sales_ops"]))
         return cls(
             root=root,

@@ -20,6 +20,8 @@ def test_entries_follow_permissions(org):
         "public_pool",
         "visits",
         "followups",
+        "my_opportunities",
+        "opportunity_kanban",
         "approval_todo",
         "approval_done",
         "approval_mine",
@@ -35,6 +37,9 @@ def test_entries_follow_permissions(org):
         "customer_management",
         "visits",
         "followups",
+        "my_opportunities",
+        "opportunity_kanban",
+        "opportunity_management",
         "approval_todo",
         "approval_done",
         "approval_mine",
@@ -50,6 +55,9 @@ def test_entries_follow_permissions(org):
         "customer_management",
         "visits",
         "followups",
+        "my_opportunities",
+        "opportunity_kanban",
+        "opportunity_management",
         "approval_todo",
         "approval_done",
         "approval_mine",
@@ -64,6 +72,7 @@ def test_entries_follow_permissions(org):
         "dictionaries",
         "approval_flows",
         "pool_settings",
+        "opportunity_stages",
     ]
 
 
