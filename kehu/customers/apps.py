@@ -11,6 +11,7 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from kehu.core import modules
         from kehu.customers import (  # noqa: F401
+            metrics,
             approvals,
             defaults,
             events,
