@@ -13,6 +13,8 @@ from kehu.customers.api import ContactViewSet, CustomerViewSet
 from kehu.customers.pool_api import PoolViewSet
 from kehu.notify.api import MessageViewSet
 from kehu.org import api as org_api
+from kehu.sales.cases.api import CaseViewSet
+from kehu.sales.targets import api as targets_api
 
 
 class Router(DefaultRouter):
@@ -40,6 +42,8 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("approvals", approvals_api.InstanceViewSet, basename="approval")
 router.register("approval-tasks", approvals_api.TaskViewSet, basename="approval-task")
 router.register("approval-flows", approvals_api.FlowViewSet, basename="approval-flow")
+router.register("targets", targets_api.TargetViewSet, basename="target")
+router.register("cases", CaseViewSet, basename="case")
 router.register("approval-delegations", approvals_api.DelegationViewSet, basename="approval-delegation")
 
 app_name = "api"
@@ -52,5 +56,8 @@ urlpatterns = [
     # before the router: "customers/import/" would otherwise be read as a customer id
     path("customers/import/", import_views.import_api, name="customer-import"),
     path("customers/export/", import_views.export_api, name="customer-export"),
+    path("targets/achievement/", targets_api.achievement, name="target-achievement"),
+    path("targets/import/", targets_api.import_targets, name="target-import"),
+    path("forecast/", targets_api.forecast, name="forecast"),
     path("", include(router.urls)),
 ]

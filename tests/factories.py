@@ -70,15 +70,51 @@ class DepartmentTree:
         ops = add_department("销售管理部", root)
         memo = ("view", "add", "change")
         customer = ("view", "add", "change", "export")
-        rep_role = make_role("t_rep", {"memos": (memo, "self"), "customers": (customer, "self")})
-        dept_role = make_role("t_dept", {"memos": (memo, "department"), "customers": (customer, "department")})
+        case = ("view", "add", "change")
+        rep_role = make_role(
+            "t_rep",
+            {
+                "memos": (memo, "self"),
+                "customers": (customer, "self"),
+                "targets": (("view",), "self"),
+                "cases": (case, "self"),
+            },
+        )
+        dept_role = make_role(
+            "t_dept",
+            {
+                "memos": (memo, "department"),
+                "customers": (customer, "department"),
+                "targets": (("view",), "department"),
+                "cases": (("view",), "self"),
+            },
+        )
         tree_role = make_role(
-            "t_tree", {"memos": (memo, "department_tree"), "customers": ((*customer, "transfer"), "department_tree")}
+            "t_tree",
+            {
+                "memos": (memo, "department_tree"),
+                "customers": ((*customer, "transfer"), "department_tree"),
+                "targets": (("view", "change"), "department_tree"),
+                "cases": (case, "self"),
+            },
         )
         chosen_role = make_role(
-            "t_chosen", {"memos": (("view",), "chosen", [east]), "customers": (("view",), "chosen", [east])}
+            "t_chosen",
+            {
+                "memos": (("view",), "chosen", [east]),
+                "customers": (("view",), "chosen", [east]),
+                "targets": (("view",), "chosen", [east]),
+            },
         )
-        all_role = make_role("t_all", {"memos": (("view",), "all"), "customers": (("view",), "all")})
+        all_role = make_role(
+            "t_all",
+            {
+                "memos": (("view",), "all"),
+                "customers": (("view",), "all"),
+                "targets": (("view",), "all"),
+                "cases": (("view", "add", "change", "manage"), "all"),
+            },
+        )
         admin_roles = list(Role.objects.filter(code__in=["system_admin", "sales_ops"]))
         return cls(
             root=root,

@@ -11,7 +11,6 @@ class CustomersConfig(AppConfig):
     def ready(self):
         from kehu.core import modules
         from kehu.customers import (  # noqa: F401
-            metrics,
             approvals,
             defaults,
             events,
@@ -19,6 +18,7 @@ class CustomersConfig(AppConfig):
             imports,
             leaks,
             menus,
+            metrics,
             name_index,
             panels,
             pool_panels,
