@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.metrics import Metric, Monthly, grouped, register
 from kehu.customers.models import Customer, FollowUp, Visit
@@ -48,5 +49,5 @@ def visits(user_ids, start, end) -> Monthly:
 
 
 register(Metric("customers.new_customers", _("New customers"), "count", new_customers, order=30))
-register(Metric("customers.follow_ups", _("Follow-ups"), "count", follow_ups, order=40))
-register(Metric("customers.visits", _("Visits"), "count", visits, order=50))
+register(Metric("customers.follow_ups", pgettext_lazy("metric", "Follow-ups"), "count", follow_ups, order=40))
+register(Metric("customers.visits", pgettext_lazy("metric", "Visits"), "count", visits, order=50))

@@ -63,7 +63,7 @@ def create_case(actor, *, opportunity_id, **data) -> Case:
     if Case.objects.filter(opportunity=opportunity).exists():
         raise ValidationError({"opportunity": _("This opportunity has a case already.")})
     case = Case(opportunity=opportunity, author=actor, updated_by=actor)
-    values = {name: data.get(name) for name in EDITABLE}
+    values = {name: data.get(name) or ("" if name in TEXT_FIELDS else None) for name in EDITABLE}
     if values["amount"] is None:
         values["amount"] = opportunity.won_amount
     _check_text(case, values)
@@ -80,6 +80,7 @@ def update_case(actor, pk, *, expected_version=None, **data) -> Case:
     require(actor, "cases", "change")
     case = get_case_for_user(actor, pk, "change")
     values = {name: data.get(name, getattr(case, name)) for name in EDITABLE}
+    values.update({name: values[name] or "" for name in TEXT_FIELDS})
     _check_text(case, values)
     for name, value in values.items():
         setattr(case, name, value.strip() if isinstance(value, str) else value)

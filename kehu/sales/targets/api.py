@@ -1,5 +1,7 @@
 """The REST API of targets and the forecast: the same services and queries as the pages."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -126,6 +128,17 @@ def _figures(f) -> dict:
     }
 
 
+def _decimals_as_text(value):
+    """Decimals as strings in JSON, as DRF renders decimal fields: no float rounding on the way."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _decimals_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decimals_as_text(v) for v in value]
+    return value
+
+
 def _report_params(request):
     from kehu.sales.targets.forms import ReportForm
 
@@ -173,16 +186,18 @@ def achievement(request):
         return {"kind": item.kind, "id": item.obj.pk, "name": str(item.obj), **_figures(item.figures)}
 
     return Response(
-        {
-            "metric": values["metric"].key,
-            "unit": values["metric"].unit,
-            "year": values["year"],
-            "kind": values["kind"],
-            "index": values["index"],
-            "subject": line(report.subject),
-            "months": [{"month": int(label), **_figures(f)} for label, f in report.subject.series("month")],
-            "lines": [line(item) for item in report.lines],
-        }
+        _decimals_as_text(
+            {
+                "metric": values["metric"].key,
+                "unit": values["metric"].unit,
+                "year": values["year"],
+                "kind": values["kind"],
+                "index": values["index"],
+                "subject": line(report.subject),
+                "months": [{"month": int(label), **_figures(f)} for label, f in report.subject.series("month")],
+                "lines": [line(item) for item in report.lines],
+            }
+        )
     )
 
 
@@ -259,7 +274,7 @@ def forecast(request):
             for o in page.object_list
         ]
         body["count"] = page.paginator.count
-    return Response(body)
+    return Response(_decimals_as_text(body))
 
 
 class ImportSerializer(serializers.Serializer):
