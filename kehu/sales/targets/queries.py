@@ -131,13 +131,15 @@ def default_subject(viewer) -> tuple[str, object]:
     return "person", viewer
 
 
-def _by_month(monthly: metrics.Monthly, year: int) -> dict[int, dict[int, Decimal]]:
-    """{user_id: {month: value}} of one year from a metric's `{(user_id, month date): value}`."""
+def _by_month(monthly: metrics.Monthly, year: int, unit: str) -> dict[int, dict[int, Decimal]]:
+    """{user_id: {month: value}} of one year from a metric's `{(user_id, month date): value}`, money to the cent
+    and counts whole (as the database's sums may come back with any exponent)."""
+    exponent = Decimal("0.01") if unit == "money" else Decimal(1)
     result: dict[int, dict[int, Decimal]] = {}
     for (user_id, month), value in monthly.items():
         if month.year == year:
             per = result.setdefault(user_id, {})
-            per[month.month] = per.get(month.month, ZERO) + value
+            per[month.month] = (per.get(month.month, ZERO) + value).quantize(exponent)
     return result
 
 
@@ -182,10 +184,10 @@ def report(viewer, metric: metrics.Metric, year: int, *, department=None, person
         else:
             department_targets.setdefault(department_id, {})[month] = amount
             versions[("department", department_id, month)] = version
-    actuals = _by_month(metric.actuals(people_ids, start, end), year) if people_ids else {}
+    actuals = _by_month(metric.actuals(people_ids, start, end), year, metric.unit) if people_ids else {}
     pipeline = None
     if metric.pipeline is not None:
-        pipeline = _by_month(metric.pipeline(people_ids, start, end), year) if people_ids else {}
+        pipeline = _by_month(metric.pipeline(people_ids, start, end), year, "money") if people_ids else {}
 
     def person_line(p, depth):
         return Line(
