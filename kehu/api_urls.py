@@ -13,6 +13,7 @@ from kehu.customers.api import ContactViewSet, CustomerViewSet
 from kehu.customers.pool_api import PoolViewSet
 from kehu.notify.api import MessageViewSet
 from kehu.org import api as org_api
+from kehu.sales import api as sales_api
 from kehu.sales.cases.api import CaseViewSet
 from kehu.sales.targets import api as targets_api
 
@@ -39,6 +40,9 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("pool", PoolViewSet, basename="pool")
 router.register("followups", FollowUpViewSet, basename="followup")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("opportunities", sales_api.OpportunityViewSet, basename="opportunity")
+router.register("stages", sales_api.StageViewSet, basename="stage")
+router.register("opportunity-followups", sales_api.FollowUpReviewViewSet, basename="opportunity-followup")
 router.register("approvals", approvals_api.InstanceViewSet, basename="approval")
 router.register("approval-tasks", approvals_api.TaskViewSet, basename="approval-task")
 router.register("approval-flows", approvals_api.FlowViewSet, basename="approval-flow")
@@ -56,6 +60,8 @@ urlpatterns = [
     # before the router: "customers/import/" would otherwise be read as a customer id
     path("customers/import/", import_views.import_api, name="customer-import"),
     path("customers/export/", import_views.export_api, name="customer-export"),
+    path("opportunities/import/", sales_api.import_api, name="opportunity-import"),
+    path("opportunities/export/", sales_api.export_api, name="opportunity-export"),
     path("targets/achievement/", targets_api.achievement, name="target-achievement"),
     path("targets/import/", targets_api.import_targets, name="target-import"),
     path("forecast/", targets_api.forecast, name="forecast"),

@@ -18,6 +18,7 @@ urlpatterns = [
     path("org/", include("kehu.org.urls")),
     path("messages/", include("kehu.notify.urls")),
     path("customers/", include("kehu.customers.urls")),
+    path("opportunities/", include("kehu.sales.urls")),
     path("approvals/", include("kehu.approvals.urls")),
     path("targets/", include("kehu.sales.targets.urls")),
     path("cases/", include("kehu.sales.cases.urls")),

@@ -70,12 +70,14 @@ class DepartmentTree:
         ops = add_department("销售管理部", root)
         memo = ("view", "add", "change")
         customer = ("view", "add", "change", "export")
+        opportunity = ("view", "add", "change", "export")
         case = ("view", "add", "change")
         rep_role = make_role(
             "t_rep",
             {
                 "memos": (memo, "self"),
                 "customers": (customer, "self"),
+                "opportunities": (opportunity, "self"),
                 "targets": (("view",), "self"),
                 "cases": (case, "self"),
             },
@@ -85,6 +87,7 @@ class DepartmentTree:
             {
                 "memos": (memo, "department"),
                 "customers": (customer, "department"),
+                "opportunities": (opportunity, "department"),
                 "targets": (("view",), "department"),
                 "cases": (("view",), "self"),
             },
@@ -94,6 +97,7 @@ class DepartmentTree:
             {
                 "memos": (memo, "department_tree"),
                 "customers": ((*customer, "transfer"), "department_tree"),
+                "opportunities": ((*opportunity, "transfer", "manage"), "department_tree"),
                 "targets": (("view", "change"), "department_tree"),
                 "cases": (case, "self"),
             },
@@ -103,6 +107,7 @@ class DepartmentTree:
             {
                 "memos": (("view",), "chosen", [east]),
                 "customers": (("view",), "chosen", [east]),
+                "opportunities": (("view",), "chosen", [east]),
                 "targets": (("view",), "chosen", [east]),
             },
         )
@@ -111,6 +116,7 @@ class DepartmentTree:
             {
                 "memos": (("view",), "all"),
                 "customers": (("view",), "all"),
+                "opportunities": (("view",), "all"),
                 "targets": (("view",), "all"),
                 "cases": (("view", "add", "change", "manage"), "all"),
             },

@@ -378,3 +378,71 @@ BUILDERS[Case] = build_cases
 # Messages last: the other builders send some (an approval tells its approver), and the message routes must know
 # every message there is.
 BUILDERS[Message] = BUILDERS.pop(Message)
+
+
+# --- opportunities (kehu.sales): owned like customers, shared with team members (团队成员) -------------------------
+def build_opportunities(org):
+    """Two opportunities a person (on their own customer), in a stage without required fields, plus team members:
+    rep on rep_east's first opportunity (read-only), dept_viewer on rep_bj's (may edit)."""
+    from datetime import timedelta
+
+    from kehu.sales.models import Opportunity, OpportunityMember, Stage, StageHistory
+
+    customers = _activity_customers(org)
+    open_stage = Stage.objects.create(name="测试阶段", position=5, probability=10)
+    Stage.objects.create(name="测试阶段二", position=6, probability=20)
+    close = timezone.localdate() + timedelta(days=30)
+    rows = []
+    for n, customer in enumerate(c for c in customers if c.owner_id is not None):
+        for k in range(2):
+            opportunity = Opportunity.objects.create(
+                number=f"OP-T-{n:04d}-{k}",
+                customer=customer,
+                name=f"测试商机{n}-{k}",
+                amount="10000.00",
+                expected_close_date=close,
+                stage=open_stage,
+                owner=customer.owner,
+                owner_department=customer.owner_department,
+            )
+            StageHistory.objects.create(opportunity=opportunity, stage=open_stage)
+            rows.append(opportunity)
+    by_owner = {o.owner_id: o for o in reversed(rows)}
+    OpportunityMember.objects.create(opportunity=by_owner[org.rep_east.pk], user=org.rep)
+    OpportunityMember.objects.create(opportunity=by_owner[org.rep_bj.pk], user=org.dept_viewer, can_edit=True)
+    return rows
+
+
+def opportunity_visible(person, opportunity, action="view") -> bool:
+    from kehu.sales.models import OpportunityMember
+
+    members = OpportunityMember.objects.filter(opportunity=opportunity, user=person)
+    if action != "view":
+        members = members.filter(can_edit=True)
+    return owned_record_visible(person, opportunity, "opportunities", action, shared=members.exists())
+
+
+def build_opportunity_followups(org):
+    from kehu.customers.models import FollowUp
+    from kehu.sales.models import Opportunity, OpportunityFollowUp
+
+    opportunities = build_opportunities(org) if not Opportunity.objects.exists() else list(Opportunity.objects.all())
+    author = _outsider()
+    return [
+        OpportunityFollowUp.objects.create(
+            opportunity=o, followup=FollowUp.objects.create(customer=o.customer, author=author, content=f"OF-{o.pk}")
+        )
+        for o in opportunities
+    ]
+
+
+def opportunity_followup_visible(person, entry, action="view") -> bool:
+    return opportunity_visible(person, entry.opportunity, action)
+
+
+from kehu.sales.models import Opportunity, OpportunityFollowUp  # noqa: E402
+
+ORACLES[Opportunity] = opportunity_visible
+BUILDERS[Opportunity] = build_opportunities
+ORACLES[OpportunityFollowUp] = opportunity_followup_visible
+BUILDERS[OpportunityFollowUp] = build_opportunity_followups

@@ -38,10 +38,10 @@ def format_datetime(value: datetime) -> str:
 
 
 # --- the opportunity clock ----------------------------------------------------------------------
-# "Return after N days without a new opportunity" needs opportunities, which a later module brings. That module
-# registers a clock: `clock(customer) -> datetime | None`, when the customer's latest opportunity was created.
-# Until one is registered the rule field is stored but NOT applied (the rules page says so): counting every
-# customer as "without an opportunity" would return every customer N days after it was claimed.
+# "Return after N days without a new opportunity" needs opportunities: the opportunities module (kehu.sales,
+# customer_side.py) registers a clock: `clock(customer) -> datetime | None`, when the customer's latest opportunity
+# was created. Without one registered the rule is not applied: counting every customer as "without an opportunity"
+# would return every customer N days after it was claimed.
 _opportunity_clock: Callable | None = None
 
 

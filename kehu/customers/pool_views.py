@@ -207,7 +207,6 @@ def pool_preview(request):
     context = {
         "preview": preview,
         "now": preview.run_at,
-        "opportunity_rule_applies": pool_rules.opportunity_rule_applies(),
     }
     return render(request, "customers/pool_preview.html", context)
 
@@ -250,7 +249,6 @@ def pool_settings(request):
         "rules": rules,
         "limits": limits,
         "limit_rows": limit_rows,
-        "opportunity_rule_applies": pool_rules.opportunity_rule_applies(),
     }
     return render(request, "customers/pool_settings.html", context)
 

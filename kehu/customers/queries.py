@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.filters import IdFilter
 from kehu.core.models import DictionaryItem
-from kehu.customers import name_index
+from kehu.customers import extensions, name_index
 from kehu.customers.activities import reviewable_q_departments
 from kehu.customers.models import Contact, Customer, FollowUp, Visit, next_step_of
 from kehu.customers.text import normalize_phone, to_half_width
@@ -191,6 +191,7 @@ def timeline_for(customer: Customer, limit: int = 100) -> list[dict]:
         entries.append({"kind": "event", "at": event.at, "actor": event.actor, "obj": event})
     for event in PoolEvent.objects.filter(customer=customer).select_related("actor", "owner")[:limit]:
         entries.append({"kind": "pool", "at": event.at, "actor": event.actor, "obj": event})
+    entries.extend(extensions.timeline_entries(customer, limit))  # other modules' entries (opportunities ...)
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]
 

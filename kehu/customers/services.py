@@ -17,6 +17,7 @@ from kehu.approvals import documents
 from kehu.core.locking import save_versioned
 from kehu.core.models import DictionaryItem
 from kehu.core.numbering import next_number
+from kehu.customers import extensions
 from kehu.customers.models import (
     Contact,
     Customer,
@@ -537,16 +538,18 @@ def transfer_customers(actor, customer_ids, to_user: User, reason: str = "", *, 
                 text = f"{text} · {reason}"
             _move_customer(customer, to_user, actor, CustomerEvent.Kind.TRANSFERRED, text)
         summary.customers = len(moving)
+        extensions.customers_moved(actor, moving, to_user, CustomerEvent.Kind.TRANSFERRED, reason)
     summary.skipped = sorted(set(ids) - {c.pk for c in moving})
     return summary
 
 
 def hand_over(actor, leaver: User, successor: User, *, approved=False) -> MoveSummary:
     """Leaver handover (离职交接): the leaver's customers, open follow-up next steps and planned visits move to
-    the successor in one transaction. Needs customers.transfer, and every customer of the leaver in the actor's
-    change scope: with one outside it the answer is 404, as for any customer outside the scope (the approved
-    effect of a request says so as a field error instead: its approver cannot act on it). When ops published a
-    transfer flow, this files a request for approval instead (`summary.request`)."""
+    the successor in one transaction, with what other modules move along (`extensions.on_moved`). Needs
+    customers.transfer, and every customer of the leaver in the actor's change scope: with one outside it the
+    answer is 404, as for any customer outside the scope (the approved effect of a request says so as a field
+    error instead: its approver cannot act on it). When ops published a transfer flow, this files a request for
+    approval instead (`summary.request`)."""
     from kehu.approvals.services import requires_approval
 
     require(actor, "transfer")
@@ -570,6 +573,7 @@ def hand_over(actor, leaver: User, successor: User, *, approved=False) -> MoveSu
         for customer in customers:
             _move_customer(customer, successor, actor, CustomerEvent.Kind.HANDED_OVER, text)
         summary.customers = len(customers)
+        extensions.customers_moved(actor, customers, successor, CustomerEvent.Kind.HANDED_OVER, text)
         # The follow-ups stay the leaver's (the history is theirs); their open next steps become the successor's.
         summary.open_followups = (
             FollowUp.objects.filter(next_step_of(leaver), next_step_done_at__isnull=True)
@@ -612,6 +616,7 @@ def merge_customers(actor, keep: Customer | int, duplicate: Customer | int) -> C
             moved_contacts += 1
         FollowUp.objects.filter(customer=duplicate).update(customer=keep)
         Visit.objects.filter(customer=duplicate).update(customer=keep)
+        extensions.customers_merged(actor, keep, duplicate)  # what other modules hang off customers moves too
         for share in duplicate.shares.all():
             exists = keep.shares.filter(Q(user=share.user_id) if share.user_id else Q(department=share.department_id))
             if exists.exists():

@@ -13,7 +13,7 @@ from kehu.approvals.services import requires_approval
 from kehu.core.audit import audit_trail
 from kehu.core.locking import StaleEdit
 from kehu.core.views import apply_form_errors, require_perm
-from kehu.customers import services
+from kehu.customers import extensions, services
 from kehu.customers.forms import (
     ContactForm,
     CustomerForm,
@@ -71,6 +71,8 @@ def customer_detail(request, pk):
         "can_change": can_change,
         "tab": request.GET.get("tab", "overview"),
     }
+    context["added_tabs"] = extensions.tabs_for(request, customer, context["tab"])  # opportunities ...
+    context["added_tab"] = next((t for t in context["added_tabs"] if t["key"] == context["tab"]), None)
     return render(request, "customers/customer_detail.html", context)
 
 

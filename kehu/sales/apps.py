@@ -10,7 +10,7 @@ class SalesConfig(AppConfig):
 
     def ready(self):
         from kehu.core import modules
-        from kehu.sales import defaults
+        from kehu.sales import approvals, customer_side, defaults, events, leaks, menus, resources  # noqa: F401
 
         modules.register(
             modules.Module(

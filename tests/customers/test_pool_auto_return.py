@@ -166,14 +166,17 @@ def test_the_next_run_is_at_half_past_one_local_time():
     )
 
 
-def test_the_opportunity_rule_waits_for_the_opportunities_module(org, book, levels):
+def test_the_opportunity_rule_applies_only_with_a_registered_clock(org, book, levels):
+    installed = pool_rules._opportunity_clock  # the opportunities module's (kehu.sales); restored below
+    assert installed is not None and pool_rules.opportunity_rule_applies()
     PoolRule.objects.filter(level=levels["a"]).update(days_without_opportunity=40)
-    assert not pool_rules.opportunity_rule_applies()
-    # Not applied: 甲A (90 days without a follow-up) stays although it has had no opportunity for 45 days.
-    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=45))] == ["丙C"]
-    last_opportunity = {book["a"].pk: START + timedelta(days=10)}
-    pool_rules.register_opportunity_clock(lambda customer: last_opportunity.get(customer.pk))
+    pool_rules.register_opportunity_clock(None)
     try:
+        assert not pool_rules.opportunity_rule_applies()
+        # Not applied: 甲A (90 days without a follow-up) stays although it has had no opportunity for 45 days.
+        assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=45))] == ["丙C"]
+        last_opportunity = {book["a"].pk: START + timedelta(days=10)}
+        pool_rules.register_opportunity_clock(lambda customer: last_opportunity.get(customer.pk))
         assert pool_rules.opportunity_rule_applies()
         assert pool.auto_return(now=START + timedelta(days=49)) == []
         returned = pool.auto_return(now=START + timedelta(days=50))
@@ -181,7 +184,7 @@ def test_the_opportunity_rule_waits_for_the_opportunities_module(org, book, leve
         event = PoolEvent.objects.get(customer=book["a"], kind="returned")
         assert event.reason == default_language("No new opportunity for %(days)d days", days=40)
     finally:
-        pool_rules.register_opportunity_clock(None)
+        pool_rules.register_opportunity_clock(installed)
 
 
 def test_the_huey_task_returns_and_warns_in_one_run(org, levels):

@@ -61,11 +61,13 @@ def won(owner, amount, on: date, **kwargs) -> Opportunity:
 
 
 def grant_opportunities(org):
-    """Opportunity grants for the test organisation's people (the factories' roles have none): reps their own,
-    the manager and director their department and below, the department viewer their department, ops all."""
-    from kehu.org.models import RoleGrant
+    """Make sure the test organisation's roles may view opportunities (the factories grant it now; kept so these
+    tests say what they rely on): reps their own, manager and director their department and below, the department
+    viewer their department, the all-viewer everything."""
+    from kehu.org.models import Role, RoleGrant
 
     scopes = {"t_rep": "self", "t_tree": "department_tree", "t_dept": "department", "t_all": "all"}
     for code, scope in scopes.items():
-        role = org.rep.roles.model.objects.get(code=code)
-        RoleGrant.objects.create(role=role, module="opportunities", actions=["view"], scope=scope)
+        role = Role.objects.get(code=code)
+        if not RoleGrant.objects.filter(role=role, module="opportunities").exists():
+            RoleGrant.objects.create(role=role, module="opportunities", actions=["view"], scope=scope)
