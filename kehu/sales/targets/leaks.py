@@ -26,7 +26,7 @@ def _import(record, person):
 
 unscoped(
     "figures, not records: a department or person outside the viewer's targets scope answers 404, every figure is "
-    "counted for the subject's own people (tests/sales/test_targets_page.py proves it per role)",
+    "counted for the subject's own people (tests/sales/targets/test_targets_page.py proves it per role)",
     "targets:page",
 )
 action_route("targets:edit", perm=CHANGE, method="get")
@@ -37,6 +37,6 @@ action_route("api:target-copy-last-year", perm=CHANGE, call=_copy, api=True)
 action_route("api:target-import", perm=CHANGE, call=_import, api=True)
 action_route("api:target-achievement", perm=VIEW, method="get", api=True)
 # The forecast reads every figure and drill-down row through Opportunity.objects.visible_to
-# (tests/sales/test_forecast.py compares it per role with an independent oracle).
+# (tests/sales/targets/test_forecast.py compares it per role with an independent oracle).
 action_route("targets:forecast", perm=OPPORTUNITIES, method="get")
 action_route("api:forecast", perm=OPPORTUNITIES, method="get", api=True)
