@@ -59,3 +59,9 @@ def times(value):
     """A coverage ratio: 1.50×."""
     number = _decimal(value)
     return "—" if number is None else f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}×"
+
+
+@register.filter
+def compact(value, unit="money"):
+    """A tile's figure: money as 123.5万, counts whole."""
+    return wan(value) if unit == "money" else count(value)

@@ -67,6 +67,7 @@ CASES = resources.register(
         ],
         marker=lambda case: case.title,
         icon="journal-richtext",
+        actions_template="cases/_list_actions.html",
         empty_text=_("No cases yet. Open a won opportunity and write it up as a case."),
         empty_filtered_text=_("No case matches this search."),
     )

@@ -19,7 +19,7 @@ from kehu.sales.cases.resources import CASES
 
 def hidden_customer(case) -> str:
     industry = case.industry.label if case.industry_id else ""
-    return _("A %(industry)s customer") % {"industry": industry} if industry else _("A customer (hidden)")
+    return _("A customer in %(industry)s") % {"industry": industry} if industry else _("A customer (hidden)")
 
 
 def _label_customers(request, context) -> dict:

@@ -1,8 +1,6 @@
 """Pages of sales targets and the forecast. They read through `queries` / `forecast` and write through
 `services`; no rule lives here."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,21 +53,20 @@ def _pk(value) -> int:
     return parse_id(value)
 
 
-def _chart(report_, kind) -> str:
+def _chart(report_, kind) -> dict:
+    """The chart's data (rendered with json_script): the subject's target and actual, month by month or by quarter."""
     labels, target, actual = [], [], []
     for label, figures in report_.subject.series(kind):
         labels.append(label)
         target.append(float(figures.target))
         actual.append(float(figures.actual))
-    return json.dumps(
-        {
-            "labels": labels,
-            "target": target,
-            "actual": actual,
-            "names": [_("Target"), _("Actual")],
-            "unit": report_.metric.unit,
-        }
-    )
+    return {
+        "labels": labels,
+        "target": target,
+        "actual": actual,
+        "names": [_("Target"), _("Actual")],
+        "unit": report_.metric.unit,
+    }
 
 
 @login_required
@@ -290,6 +287,8 @@ def forecast_page(request):
             else [(m, _("Month %(m)s") % {"m": m}) for m in range(1, 13)],
             "figure_label": names.get(figure, ""),
             "drill_query": _without_page(request),
+            "page_sizes": [50],
+            "size": 50,
             "figure_names": names,
         },
     )
