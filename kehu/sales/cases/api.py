@@ -1,6 +1,7 @@
 """The REST API of the case library: the same services and rules as the pages (the customer's name only for
 readers who may see the customer)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -101,7 +102,7 @@ class CaseViewSet(ResourceViewSet):
         data.pop("version", None)
         opportunity = data.pop("opportunity", None)
         if opportunity is None:
-            raise serializers.ValidationError({"opportunity": ["Choose a won opportunity you may see."]})
+            raise serializers.ValidationError({"opportunity": [_("Choose a won opportunity you may see.")]})
         return self._one(services.create_case(request.user, opportunity_id=opportunity, **data), 201)
 
     @extend_schema(request=CaseWriteSerializer, responses=CaseSerializer)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action, api_view, parser_classes
@@ -65,11 +66,11 @@ def _subject(data) -> dict:
     if data.get("person"):
         subject["user"] = User.objects.filter(pk=data["person"]).first()
         if subject["user"] is None:
-            raise ValidationError({"person": "No such person."})
+            raise ValidationError({"person": _("Choose a person who exists.")})
     elif data.get("department"):
         subject["department"] = Department.objects.filter(pk=data["department"]).first()
         if subject["department"] is None:
-            raise ValidationError({"department": "No such department."})
+            raise ValidationError({"department": _("Choose a department that exists.")})
     return subject
 
 
@@ -109,7 +110,7 @@ class TargetViewSet(ResourceViewSet):
         try:
             year = int(data.get("year"))
         except (TypeError, ValueError):
-            raise ValidationError({"year": "Enter a year between 2000 and 2100."}) from None
+            raise ValidationError({"year": _("Enter a year between 2000 and 2100.")}) from None
         department = queries.department_for(request.user, parse_id(data.get("department", "")))
         result = services.copy_last_year(
             request.user, metric=str(data.get("metric", "")), year=year, department=department
@@ -249,7 +250,7 @@ def forecast(request):
     figure = request.query_params.get("figure")
     if figure:
         if figure not in forecasting.FIGURES:
-            raise ValidationError({"figure": "Use committed, weighted or best_case."})
+            raise ValidationError({"figure": _("Use committed, weighted or best_case.")})
         from kehu.core.listing import CappedPaginator
         from kehu.sales.targets import arithmetic as calc
 
