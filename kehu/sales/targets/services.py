@@ -99,7 +99,6 @@ def _write(actor, metric, year, month, user, department, amount, expected_versio
     subject = {"user": user} if user is not None else {"user": None, "department": department}
     existing = (
         Target.objects.select_for_update()
-        .select_related("updated_by")
         .filter(metric=metric, year=year, month=month, **subject)
         .first()
     )
