@@ -97,11 +97,7 @@ def _stale(row: Target) -> StaleEdit:
 def _write(actor, metric, year, month, user, department, amount, expected_version) -> Target | None:
     """Create, change or (amount None) remove one month's target; `expected_version` None skips the check."""
     subject = {"user": user} if user is not None else {"user": None, "department": department}
-    existing = (
-        Target.objects.select_for_update()
-        .filter(metric=metric, year=year, month=month, **subject)
-        .first()
-    )
+    existing = Target.objects.select_for_update().filter(metric=metric, year=year, month=month, **subject).first()
     if existing is None:
         if expected_version not in (None, NEW):
             raise StaleEdit(None, None)  # it was removed after the form was opened
