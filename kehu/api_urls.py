@@ -14,6 +14,8 @@ from kehu.customers.pool_api import PoolViewSet
 from kehu.notify.api import MessageViewSet
 from kehu.org import api as org_api
 from kehu.sales import api as sales_api
+from kehu.sales.cases.api import CaseViewSet
+from kehu.sales.targets import api as targets_api
 
 
 class Router(DefaultRouter):
@@ -44,6 +46,8 @@ router.register("opportunity-followups", sales_api.FollowUpReviewViewSet, basena
 router.register("approvals", approvals_api.InstanceViewSet, basename="approval")
 router.register("approval-tasks", approvals_api.TaskViewSet, basename="approval-task")
 router.register("approval-flows", approvals_api.FlowViewSet, basename="approval-flow")
+router.register("targets", targets_api.TargetViewSet, basename="target")
+router.register("cases", CaseViewSet, basename="case")
 router.register("approval-delegations", approvals_api.DelegationViewSet, basename="approval-delegation")
 
 app_name = "api"
@@ -58,5 +62,8 @@ urlpatterns = [
     path("customers/export/", import_views.export_api, name="customer-export"),
     path("opportunities/import/", sales_api.import_api, name="opportunity-import"),
     path("opportunities/export/", sales_api.export_api, name="opportunity-export"),
+    path("targets/achievement/", targets_api.achievement, name="target-achievement"),
+    path("targets/import/", targets_api.import_targets, name="target-import"),
+    path("forecast/", targets_api.forecast, name="forecast"),
     path("", include(router.urls)),
 ]

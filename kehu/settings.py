@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "kehu.approvals",
     "kehu.customers",
     "kehu.sales",
+    "kehu.sales.targets",
+    "kehu.sales.cases",
 ]
 
 MIDDLEWARE = [

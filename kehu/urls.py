@@ -20,6 +20,8 @@ urlpatterns = [
     path("customers/", include("kehu.customers.urls")),
     path("opportunities/", include("kehu.sales.urls")),
     path("approvals/", include("kehu.approvals.urls")),
+    path("targets/", include("kehu.sales.targets.urls")),
+    path("cases/", include("kehu.sales.cases.urls")),
     path("", include("kehu.core.urls")),
 ]
 

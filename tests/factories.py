@@ -71,9 +71,16 @@ class DepartmentTree:
         memo = ("view", "add", "change")
         customer = ("view", "add", "change", "export")
         opportunity = ("view", "add", "change", "export")
+        case = ("view", "add", "change")
         rep_role = make_role(
             "t_rep",
-            {"memos": (memo, "self"), "customers": (customer, "self"), "opportunities": (opportunity, "self")},
+            {
+                "memos": (memo, "self"),
+                "customers": (customer, "self"),
+                "opportunities": (opportunity, "self"),
+                "targets": (("view",), "self"),
+                "cases": (case, "self"),
+            },
         )
         dept_role = make_role(
             "t_dept",
@@ -81,6 +88,8 @@ class DepartmentTree:
                 "memos": (memo, "department"),
                 "customers": (customer, "department"),
                 "opportunities": (opportunity, "department"),
+                "targets": (("view",), "department"),
+                "cases": (("view",), "self"),
             },
         )
         tree_role = make_role(
@@ -89,6 +98,8 @@ class DepartmentTree:
                 "memos": (memo, "department_tree"),
                 "customers": ((*customer, "transfer"), "department_tree"),
                 "opportunities": ((*opportunity, "transfer", "reopen"), "department_tree"),
+                "targets": (("view", "change"), "department_tree"),
+                "cases": (case, "self"),
             },
         )
         chosen_role = make_role(
@@ -97,11 +108,18 @@ class DepartmentTree:
                 "memos": (("view",), "chosen", [east]),
                 "customers": (("view",), "chosen", [east]),
                 "opportunities": (("view",), "chosen", [east]),
+                "targets": (("view",), "chosen", [east]),
             },
         )
         all_role = make_role(
             "t_all",
-            {"memos": (("view",), "all"), "customers": (("view",), "all"), "opportunities": (("view",), "all")},
+            {
+                "memos": (("view",), "all"),
+                "customers": (("view",), "all"),
+                "opportunities": (("view",), "all"),
+                "targets": (("view",), "all"),
+                "cases": (("view", "add", "change", "manage"), "all"),
+            },
         )
         admin_roles = list(Role.objects.filter(code__in=["system_admin", "sales_ops"]))
         return cls(

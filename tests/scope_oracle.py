@@ -270,6 +270,111 @@ ORACLES[(FlowInstance, "submitter")] = lambda person, instance, action="view": i
 ORACLES[(FlowTask, "holder")] = task_holder
 BUILDERS[FlowInstance] = build_approvals
 BUILDERS[FlowTask] = build_tasks
+
+
+# --- sales targets and the case library ---------------------------------------------------------------------------
+def target_visible(person, target, action="view") -> bool:
+    """A target is seen as one of its person's own records would be (filed under the department it was set for); a
+    department's target by the scopes that include that department."""
+    if not module_perm(person, "targets", action):
+        return False
+
+    class Subject:
+        owner_id = target.user_id
+        owner_department_id = target.department_id
+
+    return owned_record_visible(person, Subject, "targets", action)
+
+
+def build_targets(org):
+    from kehu.sales.targets.models import Target
+
+    year = timezone.localdate().year
+    rows = [
+        Target(metric="sales.won_amount", year=year, month=1 + n % 12, user=p, department=p.department, amount=1000 + n)
+        for n, p in enumerate(org.people())
+        if p.department_id
+    ]
+    rows += [
+        Target(metric="sales.won_amount", year=year, month=1, department=d, amount=5000 + n)
+        for n, d in enumerate([org.root, org.sales, org.north, org.east, org.beijing, org.ops])
+    ]
+    for row in rows:
+        row.save()
+    return rows
+
+
+def case_visible(person, case, action="view") -> bool:
+    if not module_perm(person, "cases", "view"):
+        return False
+    if module_perm(person, "cases", "manage"):
+        return True
+    if action == "view":
+        return case.status == "published" or case.author_id == person.pk
+    return module_perm(person, "cases", action) and case.author_id == person.pk
+
+
+def won_opportunities(org, prefix="CASE"):
+    """One won opportunity a person of the organisation, on a customer of their own."""
+    from kehu.sales.models import Opportunity, Stage
+
+    stage = Stage.objects.order_by("position").first() or Stage.objects.create(name="签约", position=1, probability=90)
+    today = timezone.localdate()
+    found = []
+    for n, person in enumerate(p for p in org.people() if p.department_id):
+        customer = Customer.objects.create(
+            owner=person,
+            owner_department=person.department,
+            number=f"CU-{prefix}-{n:03d}",
+            name=f"{prefix}客户{n}",
+            name_normalized=f"{prefix}客户{n}",
+        )
+        found.append(
+            Opportunity.objects.create(
+                number=f"OP-{prefix}-{n:03d}",
+                customer=customer,
+                name=f"{prefix}商机{n}",
+                amount=100000 + n,
+                expected_close_date=today,
+                stage=stage,
+                status=Opportunity.Status.WON,
+                won_amount=100000 + n,
+                closed_on=today,
+                owner=person,
+                owner_department=person.department,
+            )
+        )
+    return found
+
+
+def build_cases(org):
+    from kehu.sales.cases.models import Case
+
+    cases = []
+    for n, opportunity in enumerate(won_opportunities(org)):
+        published = n % 2 == 0
+        cases.append(
+            Case.objects.create(
+                opportunity=opportunity,
+                title=f"CASE-{opportunity.owner.username}",
+                problem="问题",
+                solution="方案",
+                amount=opportunity.won_amount,
+                author=opportunity.owner,
+                status=Case.Status.PUBLISHED if published else Case.Status.DRAFT,
+                published_at=timezone.now() if published else None,
+            )
+        )
+    return cases
+
+
+from kehu.sales.cases.models import Case  # noqa: E402
+from kehu.sales.targets.models import Target  # noqa: E402
+
+ORACLES[Target] = target_visible
+ORACLES[Case] = case_visible
+BUILDERS[Target] = build_targets
+BUILDERS[Case] = build_cases
 # Messages last: the other builders send some (an approval tells its approver), and the message routes must know
 # every message there is.
 BUILDERS[Message] = BUILDERS.pop(Message)

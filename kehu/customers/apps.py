@@ -18,6 +18,7 @@ class CustomersConfig(AppConfig):
             imports,
             leaks,
             menus,
+            metrics,
             name_index,
             panels,
             pool_panels,
