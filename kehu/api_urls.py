@@ -13,6 +13,8 @@ from kehu.customers.api import ContactViewSet, CustomerViewSet
 from kehu.customers.pool_api import PoolViewSet
 from kehu.notify.api import MessageViewSet
 from kehu.org import api as org_api
+from kehu.products import api as products_api
+from kehu.products import import_views as product_import_views
 
 
 class Router(DefaultRouter):
@@ -37,6 +39,13 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("pool", PoolViewSet, basename="pool")
 router.register("followups", FollowUpViewSet, basename="followup")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("products", products_api.ProductViewSet, basename="product")
+router.register("price-lists", products_api.PriceListViewSet, basename="price-list")
+router.register("warehouses", products_api.WarehouseViewSet, basename="warehouse")
+router.register("stock", products_api.StockViewSet, basename="stock")
+router.register("stock-moves", products_api.StockMoveViewSet, basename="stock-move")
+router.register("stock-ins", products_api.StockInViewSet, basename="stock-in")
+router.register("stocktakes", products_api.StocktakeViewSet, basename="stocktake")
 router.register("approvals", approvals_api.InstanceViewSet, basename="approval")
 router.register("approval-tasks", approvals_api.TaskViewSet, basename="approval-task")
 router.register("approval-flows", approvals_api.FlowViewSet, basename="approval-flow")
@@ -52,5 +61,7 @@ urlpatterns = [
     # before the router: "customers/import/" would otherwise be read as a customer id
     path("customers/import/", import_views.import_api, name="customer-import"),
     path("customers/export/", import_views.export_api, name="customer-export"),
+    path("products/import/", product_import_views.import_api, name="product-import"),
+    path("products/export/", product_import_views.export_api, name="product-export"),
     path("", include(router.urls)),
 ]

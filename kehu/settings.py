@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "kehu.notify",
     "kehu.approvals",
     "kehu.customers",
+    "kehu.products",
 ]
 
 MIDDLEWARE = [

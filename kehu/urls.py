@@ -18,6 +18,7 @@ urlpatterns = [
     path("org/", include("kehu.org.urls")),
     path("messages/", include("kehu.notify.urls")),
     path("customers/", include("kehu.customers.urls")),
+    path("products/", include("kehu.products.urls")),
     path("approvals/", include("kehu.approvals.urls")),
     path("", include("kehu.core.urls")),
 ]
