@@ -274,7 +274,7 @@ class StockViewSet(ResourceViewSet):
     def minimum(self, request, pk=None):
         """This warehouse's own minimum for the product (null: the product's)."""
         services.require(request.user, "manage")
-        stock = self.resource.get_for_user(request.user, pk, "manage")
+        stock = self.resource.get_for_user(request.user, pk, "manage")  # 404 outside the manage scope
         data = parse_body(MinimumSerializer, request.data)
         stock = ledger.set_minimum(stock, data["minimum"])
         return Response(StockSerializer(stock, context={"request": request}).data)
@@ -427,6 +427,7 @@ class StockInViewSet(ResourceViewSet):
     @extend_schema(request=None, responses={200: StockInSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
+        services.require(request.user, "stock")
         stock_in = self.resource.get_for_user(request.user, pk)
         return self._out(request, documents.submit(request.user, StockIn, stock_in.pk))
 
@@ -488,5 +489,6 @@ class StocktakeViewSet(ResourceViewSet):
     @extend_schema(request=None, responses={200: StocktakeSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
+        services.require(request.user, "stock")
         stocktake = self.resource.get_for_user(request.user, pk)
         return Response(StocktakeSerializer(documents.submit(request.user, Stocktake, stocktake.pk)).data)

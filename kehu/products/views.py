@@ -273,6 +273,7 @@ def stock_in_detail(request, pk):
 @login_required
 @require_POST
 def stock_in_submit(request, pk):
+    require_perm(request, "products", "stock")
     stock_in = STOCK_INS.get_for_user(request.user, pk)
     try:
         stock_in = documents.submit(request.user, StockIn, stock_in.pk)
@@ -338,6 +339,7 @@ def stocktake_detail(request, pk):
 @login_required
 @require_POST
 def stocktake_submit(request, pk):
+    require_perm(request, "products", "stock")
     stocktake = STOCKTAKES.get_for_user(request.user, pk)
     try:
         stocktake = documents.submit(request.user, Stocktake, stocktake.pk)
