@@ -86,6 +86,7 @@ class ProductViewSet(ResourceViewSet):
     def partial_update(self, request, pk=None):
         product = self.resource.get_for_user(request.user, pk, "change")
         current = {name: getattr(product, name) for name in services.PRODUCT_FIELDS}
+        current = {k: (str(v) if hasattr(v, "is_finite") else v) for k, v in current.items()}  # decimals as text
         current["category"] = product.category_id
         data = parse_body(ProductWriteSerializer, {**current, **request.data})
         version = data.pop("version", None)

@@ -14,7 +14,7 @@ from kehu.core.audit import audit_trail
 from kehu.core.locking import StaleEdit
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.products import documents, services
-from kehu.products.costs import can_see_costs
+from kehu.products.costs import COST_FIELDS, can_see_costs
 from kehu.products.forms import (
     LINE_ROWS,
     CancelForm,
@@ -61,7 +61,7 @@ def product_detail(request, pk):
             "can_see_costs": can_see_costs(request.user),
             "can_change": request.user.has_perm("products.change"),
             "picture_form": PictureForm(),
-            "trail": audit_trail(product),
+            "trail": audit_trail(product, hidden=() if can_see_costs(request.user) else COST_FIELDS),
             "recent_moves": list(
                 StockMove.objects.visible_to(request.user)
                 .filter(product=product)

@@ -26,10 +26,11 @@ class Stockroom:
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """Messages are asserted in English (the source language); pages ask for it with the request's language."""
+def english(client):
+    """Messages are asserted in the English source (Chinese is the default language), in services and requests."""
     from django.utils import translation
 
+    client.cookies["kehu_language"] = "en"
     with translation.override("en"):
         yield
 
