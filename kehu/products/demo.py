@@ -70,7 +70,7 @@ def _money(rng, low, high) -> Decimal:
 def load(context: dict) -> None:
     rng = random.Random(context["seed"] + 13)
     users = context["users"]
-    ops, head, keeper, gm = users[14], users[16], users[17], users[0]
+    ops, head, keeper = users[14], users[16], users[17]
     products = _catalogue(ops, rng)
     main = services.save_warehouse(
         ops,

@@ -1,5 +1,6 @@
 """The demo company's products and stock: ~120 products in 6 categories, 2 warehouses with keepers, a year of
-stock-ins and adjustments whose ledger agrees with every balance, price lists, low stock, stock-ins awaiting approval."""
+stock-ins and adjustments whose ledger agrees with every balance, price lists, low stock, stock-ins awaiting
+approval."""
 
 from django.core.management import call_command
 from django.utils import timezone
