@@ -21,7 +21,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,11 +164,30 @@ def post_movements(
             stock.updated_at = now
             if stock.is_low and not was_low[key]:
                 fell_low.append(stock.pk)
-        Stock.objects.bulk_update(list(stocks.values()), ["quantity", "is_low", "updated_at"])
+        _write_balances(list(stocks.values()), now)
         created = StockMove.objects.bulk_create(rows)
         if fell_low:
             emit(STOCK_LOW, stocks=fell_low, actor=actor)
     return created
+
+
+def _write_balances(stocks: list[Stock], now) -> None:
+    """The new balances, one prepared UPDATE by primary key for all rows (the ORM's bulk_update builds a CASE per
+    field and row: about 1 ms a line of a 200-line stock-in, more than the rest of the posting)."""
+    table = connection.ops.quote_name(Stock._meta.db_table)
+    field = Stock._meta.get_field("quantity")
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows = [
+        (
+            connection.ops.adapt_decimalfield_value(s.quantity, field.max_digits, field.decimal_places),
+            s.is_low,
+            stamp,
+            s.pk,
+        )
+        for s in stocks
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET quantity = %s, is_low = %s, updated_at = %s WHERE id = %s", rows)
 
 
 def _locked_stocks(keys: set[tuple[int, int]]) -> dict[tuple[int, int], Stock]:
