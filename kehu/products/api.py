@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kehu.core.api_resources import ResourceViewSet, parse_body
+from kehu.org.models import User
 from kehu.products import documents, ledger, services
 from kehu.products.costs import CostHidingMixin
 from kehu.products.models import (
@@ -224,10 +225,53 @@ class WarehouseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class WarehouseWriteSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=20)
+    name = serializers.CharField(max_length=60)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    keepers = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+    is_default = serializers.BooleanField(required=False, default=False)
+    allow_negative = serializers.BooleanField(required=False, default=False)
+    is_active = serializers.BooleanField(required=False, default=True)
+    version = serializers.IntegerField(required=False)
+
+
 class WarehouseViewSet(ResourceViewSet):
+    """Warehouses in the caller's scope (and those they keep); sales operations create and change them."""
+
     resource = WAREHOUSES
     serializer_class = WarehouseSerializer
     prefetch = ("keepers",)
+
+    @extend_schema(request=WarehouseWriteSerializer, responses={201: WarehouseSerializer})
+    def create(self, request):
+        services.require(request.user, "manage")
+        data = parse_body(WarehouseWriteSerializer, request.data)
+        data.pop("version", None)
+        warehouse = services.save_warehouse(request.user, **data)
+        return Response(WarehouseSerializer(warehouse).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WarehouseWriteSerializer, responses={200: WarehouseSerializer})
+    def partial_update(self, request, pk=None):
+        services.require(request.user, "manage")
+        warehouse = self.resource.get_for_user(request.user, pk, "manage")
+        current = {
+            "code": warehouse.code,
+            "name": warehouse.name,
+            "address": warehouse.address,
+            "owner": warehouse.owner_id,
+            "keepers": list(warehouse.keepers.values_list("pk", flat=True)),
+            "is_default": warehouse.is_default,
+            "allow_negative": warehouse.allow_negative,
+            "is_active": warehouse.is_active,
+        }
+        data = parse_body(WarehouseWriteSerializer, {**current, **request.data})
+        version = data.pop("version", None)
+        warehouse = services.save_warehouse(request.user, pk=warehouse.pk, expected_version=version, **data)
+        return Response(WarehouseSerializer(warehouse).data)
 
 
 class StockSerializer(CostHidingMixin, serializers.ModelSerializer):

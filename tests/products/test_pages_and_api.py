@@ -231,3 +231,38 @@ def test_the_price_a_visible_customer_gets(client, stockroom, org):
     assert client.get(url, {"product": stockroom.switch.pk}).json()["price"] == "1200.00"
     assert client.get(url, {"product": stockroom.switch.pk, "customer": other.pk}).status_code == 404
     assert client.get(url, {"product": "x"}).status_code == 400
+
+
+def test_ops_create_and_change_warehouses_through_the_api(client, stockroom, org):
+    client.force_login(stockroom.ops)
+    url = reverse("api:warehouse-list")
+    created = client.post(
+        url,
+        {"code": "gz01", "name": "广州仓", "owner": stockroom.keeper.pk, "keepers": [stockroom.keeper.pk]},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert (created.json()["code"], created.json()["is_default"]) == ("GZ01", False)
+    duplicate = client.post(
+        url, {"code": "GZ01", "name": "x", "owner": stockroom.keeper.pk}, content_type="application/json"
+    )
+    assert duplicate.json()["error"]["fields"] == {"code": ["Another warehouse has this code."]}
+    pk = created.json()["id"]
+    changed = client.patch(
+        reverse("api:warehouse-detail", kwargs={"pk": pk}),
+        {"allow_negative": True, "is_default": True},
+        content_type="application/json",
+    )
+    assert changed.status_code == 200 and changed.json()["allow_negative"] is True
+    assert list(
+        __import__("kehu.products.models", fromlist=["Warehouse"])
+        .Warehouse.objects.filter(is_default=True)
+        .values_list("code", flat=True)
+    ) == ["GZ01"]
+    client.force_login(stockroom.keeper)
+    assert (
+        client.post(
+            url, {"code": "X", "name": "x", "owner": stockroom.keeper.pk}, content_type="application/json"
+        ).status_code
+        == 403
+    )
