@@ -17,7 +17,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 class ProductForm(StyledFormMixin, forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=60)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Product name"), max_length=200)
     category = CategoryChoiceField(label=_("Category"), queryset=Category.objects.order_by("path"))
     specification = forms.CharField(label=_("Specification"), required=False, max_length=200)
     unit = forms.CharField(label=_("Unit"), required=False, max_length=10, initial="个")
@@ -41,7 +41,7 @@ class PictureForm(StyledForm):
 
 
 class CategoryForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Category name"), max_length=60)
     parent = CategoryChoiceField(label=_("Under"), queryset=Category.objects.order_by("path"), required=False)
 
 

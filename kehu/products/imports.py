@@ -27,7 +27,7 @@ from kehu.products.text import sku_key
 
 COLUMNS = (
     Column("sku", "产品编码", N_("SKU"), ("sku", "编码", "code"), required=True, max_length=40),
-    Column("name", "产品名称", N_("Name"), ("name", "名称"), required=True, max_length=100),
+    Column("name", "产品名称", N_("Product name"), ("name", "名称"), required=True, max_length=100),
     Column("category", "产品分类", N_("Category"), ("category", "分类"), required=True, max_length=200),
     Column("specification", "规格型号", N_("Specification"), ("规格",), max_length=200),
     Column("unit", "单位", N_("Unit"), max_length=10),

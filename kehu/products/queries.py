@@ -50,6 +50,19 @@ def categories():
     return Category.objects.order_by("path")
 
 
+def visible_warehouses(request):
+    """The warehouses the filter offers: those the user sees (a request-less read offers none)."""
+    if request is None:
+        return Warehouse.objects.none()
+    return Warehouse.objects.visible_to(request.user).order_by("code")
+
+
+def warehouse_filter():
+    return django_filters.ModelChoiceFilter(
+        label=_("Warehouse"), field_name="warehouse", queryset=visible_warehouses, empty_label=_("All warehouses")
+    )
+
+
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     category = CategoryFilter(label=_("Category"), field_name="category", queryset=categories())
@@ -65,7 +78,7 @@ class ProductFilter(django_filters.FilterSet):
 
 class StockFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    warehouse = IdFilter(label=_("Warehouse"), field_name="warehouse_id")
+    warehouse = warehouse_filter()
     product = IdFilter(label=_("Product"), field_name="product_id")
     category = CategoryFilter(label=_("Category"), field_name="product__category", queryset=categories())
 
@@ -79,7 +92,7 @@ class StockFilter(django_filters.FilterSet):
 
 class MoveFilter(django_filters.FilterSet):
     product = IdFilter(label=_("Product"), field_name="product_id")
-    warehouse = IdFilter(label=_("Warehouse"), field_name="warehouse_id")
+    warehouse = warehouse_filter()
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=StockMove.Kind.choices)
     date_from = django_filters.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte")
@@ -90,7 +103,7 @@ class MoveFilter(django_filters.FilterSet):
 
 
 class DocumentFilter(django_filters.FilterSet):
-    warehouse = IdFilter(label=_("Warehouse"), field_name="warehouse_id")
+    warehouse = warehouse_filter()
     status = django_filters.ChoiceFilter(label=_("Status"), choices=StockIn.Status.choices)
     number = django_filters.CharFilter(label=_("Number"), field_name="number", lookup_expr="icontains")
 

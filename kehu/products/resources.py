@@ -2,6 +2,7 @@
 (kehu.core.resources). Cost columns carry `perm=COST_PERM`: who may not see costs gets neither header nor cells."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core import resources
 from kehu.core.resources import Column, Resource, Tab
@@ -30,7 +31,7 @@ PRODUCTS = resources.register(
             Column("sku", _("SKU"), "<a href=\"{% url 'products:detail' obj.pk %}\">{{ obj.sku }}</a>", sort="sku"),
             Column(
                 "name",
-                _("Name"),
+                _("Product name"),
                 "<a href=\"{% url 'products:detail' obj.pk %}\">{{ obj.name }}</a>",
                 sort="name",
                 title=True,
@@ -71,7 +72,7 @@ PRICE_LISTS = resources.register(
         columns=[
             Column(
                 "name",
-                _("Name"),
+                _("Price list"),
                 "<a href=\"{% url 'products:price_list' obj.pk %}\">{{ obj.name }}</a>",
                 sort="name",
                 title=True,
@@ -108,7 +109,7 @@ WAREHOUSES = resources.register(
             Column("code", _("Code"), "{{ obj.code }}", sort="code"),
             Column(
                 "name",
-                _("Name"),
+                _("Warehouse name"),
                 "<a href=\"{% url 'products:stock' %}?warehouse={{ obj.pk }}\">{{ obj.name }}</a>"
                 '{% if obj.is_default %} <span class="status status-success">{% translate "Default" %}</span>'
                 "{% endif %}"
@@ -161,8 +162,8 @@ STOCK = resources.register(
             Column(
                 "quantity",
                 _("Quantity"),
-                '{% load products_tags %}<span class="{% if obj.is_low %}text-danger fw-semibold{% endif %}">'
-                "{{ obj.quantity|qty }}</span> {{ obj.product.unit }}",
+                '{% load products_tags %}<span class="text-nowrap{% if obj.is_low %} text-danger fw-semibold{% endif %}">'
+                "{{ obj.quantity|qty }} {{ obj.product.unit }}</span>",
                 sort="quantity",
                 css="text-end",
             ),
@@ -201,7 +202,7 @@ MOVES = resources.register(
         columns=[
             Column(
                 "created_at",
-                _("When"),
+                pgettext_lazy("stock movement", "When"),
                 '{{ obj.created_at|date:"Y-m-d H:i" }}<span class="visually-hidden"> MOVE-{{ obj.pk }}</span>',
                 sort="when",
                 css="text-nowrap",
