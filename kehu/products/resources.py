@@ -162,7 +162,8 @@ STOCK = resources.register(
             Column(
                 "quantity",
                 _("Quantity"),
-                '{% load products_tags %}<span class="text-nowrap{% if obj.is_low %} text-danger fw-semibold{% endif %}">'
+                '{% load products_tags %}<span class="text-nowrap'
+                '{% if obj.is_low %} text-danger fw-semibold{% endif %}">'
                 "{{ obj.quantity|qty }} {{ obj.product.unit }}</span>",
                 sort="quantity",
                 css="text-end",
