@@ -100,6 +100,8 @@ def test_ledger_rows_are_never_changed_or_deleted(stockroom):
 
 def test_falling_below_the_minimum_tells_the_keepers_and_ops_once(stockroom, org):
     s = stockroom  # the switch's minimum is 5; the main warehouse is owned by head_keeper, kept by keeper
+    s.keeper.language = "en"
+    s.keeper.save(update_fields=["language"])
     ledger.post_movement(product=s.switch, warehouse=s.main, quantity="8", kind=IN)
     assert Message.objects.count() == 0
     ledger.post_movement(product=s.switch, warehouse=s.main, quantity="-4", kind=OUT)
@@ -111,6 +113,8 @@ def test_falling_below_the_minimum_tells_the_keepers_and_ops_once(stockroom, org
     assert message.title == "Low stock in 北京总仓: 1 product"
     assert message.body == "SW-24 千兆交换机: 4 个 left (minimum 5)"
     assert message.link == "/products/stock/low/"
+    chinese = Message.objects.get(recipient=org.admin)  # each in their own language
+    assert (chinese.title, chinese.body) == ("北京总仓 低库存：1 个产品", "SW-24 千兆交换机：剩余 4 个（最低库存 5）")
     ledger.post_movement(product=s.switch, warehouse=s.main, quantity="-1", kind=OUT)  # still low: no repeat
     assert Message.objects.count() == 3
     ledger.post_movement(product=s.switch, warehouse=s.main, quantity="10", kind=IN)
