@@ -22,3 +22,5 @@ urlpatterns = [
     path("approvals/", include("kehu.approvals.urls")),
     path("", include("kehu.core.urls")),
 ]
+
+handler400 = "kehu.core.limits.bad_request"  # too many fields or too large: a message, never a bare "Bad Request"

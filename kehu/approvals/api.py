@@ -228,6 +228,7 @@ class FlowViewSet(
 
     serializer_class = FlowSerializer
     filterset_fields = ["doc_type", "status"]
+    search_fields = ["name", "doc_type"]
 
     def get_queryset(self):
         services.require_manage(self.request.user)

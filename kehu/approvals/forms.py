@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.approvals import registry, services
+from kehu.core.forms import StyledForm
 from kehu.org.forms import PersonChoiceField, active_people
 from kehu.org.models import User
 
 
-class ActForm(forms.Form):
+class ActForm(StyledForm):
     """One decision on a task: the buttons post `action`; the other fields matter to some actions only."""
 
     action = forms.ChoiceField(choices=[(a, a) for a in services.ACTIONS])
@@ -27,11 +28,11 @@ class ActForm(forms.Form):
         self.fields["signer"].queryset = active_people()
 
 
-class CommentForm(forms.Form):
+class CommentForm(StyledForm):
     comment = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DelegationForm(forms.Form):
+class DelegationForm(StyledForm):
     user = PersonChoiceField(label=_("Who is away"), queryset=User.objects.none())
     delegate = PersonChoiceField(label=_("Delegate to"), queryset=User.objects.none())
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))

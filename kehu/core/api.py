@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, permissions, status
+from rest_framework import exceptions, filters, pagination, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -24,6 +24,16 @@ class Pagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's search with every character taken literally: terms are split at spaces and commas only, so a quote
+    (`?search='`, `O'Neil`) is searched for instead of being read as the start of a phrase and dropped — which left
+    an empty term and answered the whole list."""
+
+    def get_search_terms(self, request):
+        value = request.query_params.get(self.search_param, "")
+        return [term for term in value.replace("\x00", "").replace(",", " ").split() if term]
 
 
 def _flatten(detail):

@@ -19,10 +19,23 @@ class ResourceFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         if view.action != "list":
             return queryset
-        _tab, rows, filters, _sort = view.resource.listing(request.user, request.query_params, request)
+        params = search_alias(request.query_params, view.resource.filter_names)
+        _tab, rows, filters, _sort = view.resource.listing(request.user, params, request)
         if filters is not None and filters.is_bound and not filters.is_valid():
             raise exceptions.ValidationError(filters.errors)
         return rows.prefetch_related(*view.prefetch) if view.prefetch else rows
+
+
+SEARCH_PARAM = "search"  # DRF's name for a search; lists made from a resource search with their FilterSet's `q`
+
+
+def search_alias(params, filter_names):
+    """`?search=` is the same search as `?q=` on a list whose FilterSet has `q` (every list searches under both
+    names; `q` wins when both are given)."""
+    if SEARCH_PARAM in params and "q" in filter_names and "q" not in params:
+        params = params.copy()
+        params["q"] = params[SEARCH_PARAM]
+    return params
 
 
 def parse_body(serializer_class, data, partial=False, **kwargs) -> dict:
@@ -82,6 +95,10 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 else "default: the list's own order",
             )
         ]
+        if "q" in resource.filter_names:
+            parameters.append(
+                OpenApiParameter(SEARCH_PARAM, OpenApiTypes.STR, description="the same search as q (q wins)")
+            )
         if resource.tabs:
             parameters.append(
                 OpenApiParameter(

@@ -51,6 +51,7 @@ class DictionaryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     queryset = Dictionary.objects.prefetch_related("items")
     permission_classes = [ReadAllWriteConfig]
     lookup_field = "code"
+    search_fields = ["code", "name_zh", "name_en"]
 
 
 class DictionaryItemViewSet(
@@ -64,6 +65,7 @@ class DictionaryItemViewSet(
     queryset = DictionaryItem.objects.select_related("dictionary")
     permission_classes = [ReadAllWriteConfig]
     filterset_fields = ["dictionary", "is_active", "code"]
+    search_fields = ["code", "label_zh", "label_en"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def perform_create(self, serializer):

@@ -69,7 +69,13 @@ def _clear_progress(job_id: int) -> None:
 
 
 def _language(job: FileJob):
-    return translation.override(job.created_by.language or settings.LANGUAGE_CODE)
+    """The language of the request that started (or last advanced) the job, so row errors and the error report
+    are in the language the person is using now, not the one saved on their profile."""
+    return translation.override(job.params.get("language") or job.created_by.language or settings.LANGUAGE_CODE)
+
+
+def _request_language() -> str | None:
+    return translation.get_language()
 
 
 def _fail(job: FileJob, message: str) -> None:
@@ -107,6 +113,7 @@ def start_import(actor, resource: str, upload, *, owner=None) -> FileJob:
         file_name=upload.name[:200],
         total=rows or 0,
         background=rows is None or rows > importing.BACKGROUND_ROWS,
+        params={"language": _request_language()},
     )
     job.file.save(f"{uuid.uuid4().hex}.xlsx", upload, save=False)
     job.save()
@@ -124,7 +131,7 @@ def write_import(actor, job_id: int, mode: str) -> bool:
     if mode == "all" and job.invalid:
         return False
     if not FileJob.objects.filter(pk=job.pk, status=FileJob.Status.VALIDATED).update(
-        status=FileJob.Status.QUEUED, mode=mode
+        status=FileJob.Status.QUEUED, mode=mode, params={**job.params, "language": _request_language()}
     ):
         return False  # a double submit: the first one runs
     job.refresh_from_db()
@@ -135,7 +142,12 @@ def write_import(actor, job_id: int, mode: str) -> bool:
 def start_export(actor, resource: str, params: dict, total: int) -> FileJob:
     """A background export of `resource` with the list parameters `params` (the exporter re-checks access)."""
     job = FileJob.objects.create(
-        kind=FileJob.Kind.EXPORT, resource=resource, created_by=actor, params=params, total=total, background=True
+        kind=FileJob.Kind.EXPORT,
+        resource=resource,
+        created_by=actor,
+        params={**params, "language": _request_language()},
+        total=total,
+        background=True,
     )
     from kehu.core.tasks import export_job_task
 

@@ -22,20 +22,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from io import BytesIO
 from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.datavalidation import DataValidation
 
+from kehu.core import textinput
 from kehu.core.models import DictionaryItem
-from kehu.core.xlsx import cell_text, sheet_rows, write_header
+from kehu.core.xlsx import Book, cell_text, sheet_rows, unquote
 
 MODES = ("validate", "all", "valid_only")
 BACKGROUND_ROWS = 500  # larger files are checked and written by a background task with a progress bar
@@ -60,6 +55,7 @@ class Column:
     required: bool = False
     max_length: int | None = None
     dictionary: str = ""  # the code of the dictionary whose values the column takes
+    normalise: Callable[[str], str] | None = None  # the field's own normalisation, before its length is checked
 
     @property
     def header(self) -> str:
@@ -247,16 +243,15 @@ class Importer:
     def template(self) -> bytes:
         """The import template: the columns (Chinese, with the English name as a comment) and, on a second
         sheet, every allowed dictionary value; the dictionary columns offer those values as a drop-down."""
-        book = Workbook()
-        sheet = book.active
-        sheet.title = str(self.sheet_title)[:31]
+        book = Book()
+        sheet = book.sheet(str(self.sheet_title))
         columns = self.columns
         required = [i for i, c in enumerate(columns, start=1) if c.required]
-        write_header(sheet, [c.header for c in columns], required, [28 if c.max_length else 16 for c in columns])
+        sheet.header([c.header for c in columns], required, [28 if c.max_length else 16 for c in columns])
         for index, column in enumerate(columns, start=1):
-            sheet.cell(row=1, column=index).comment = Comment(column.en, "Kehu")
-        values = book.create_sheet(_("Allowed values")[:31])
-        write_header(values, [_("Column"), _("Code"), "中文", "English"], widths=(18, 18, 24, 30))
+            sheet.comment(1, index, column.en)
+        values = book.sheet(_("Allowed values"))
+        values.header([_("Column"), _("Code"), "中文", "English"], widths=(18, 18, 24, 30))
         row = 2
         found = dictionary_values(c.dictionary for c in columns if c.dictionary)
         for index, column in enumerate(columns, start=1):
@@ -266,19 +261,9 @@ class Importer:
             for item in found[column.dictionary]:
                 values.append([column.zh, item.code, item.label_zh, item.label_en])
                 row += 1
-            # A drop-down of the Chinese labels; other spellings (English, code) stay allowed: no error style.
-            letter = get_column_letter(index)
-            rule = DataValidation(
-                type="list",
-                formula1=f"'{values.title}'!$C${first}:$C${row - 1}",
-                allow_blank=True,
-                showErrorMessage=False,
-            )
-            rule.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
-            sheet.add_data_validation(rule)
-        out = BytesIO()
-        book.save(out)
-        return out.getvalue()
+            # A drop-down of the Chinese labels; other spellings (English, code) stay allowed.
+            sheet.dropdown(index, values, 3, first, row - 1, MAX_ROWS)
+        return book.content()
 
     # --- reading --------------------------------------------------------------------------------
     def header_fields(self) -> dict[str, str]:
@@ -300,7 +285,7 @@ class Importer:
                 source.seek(0)
             rows = sheet_rows(source)
             number, header = next(rows, (1, []))
-        except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, ParseError):
+        except (BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, ParseError):
             raise ImportFileError(not_a_workbook) from None
         known = self.header_fields()
         positions: dict[str, int] = {}
@@ -333,6 +318,24 @@ class Importer:
         except (BadZipFile, KeyError, OSError, ValueError, ParseError):
             raise ImportFileError(not_a_workbook) from None
 
+    def normalise_cells(self, number: int, cells: list[str]) -> tuple[dict[str, str], list[RowError]]:
+        """The row's cells by field, normalised like every typed text (`kehu.core.textinput`: invisible characters
+        removed), with an error for each cell that is refused (a control character, a direction override, or
+        longer than the limit of text without a declared length)."""
+        values: dict[str, str] = {}
+        errors: list[RowError] = []
+        for column, cell in zip(self.columns, cells, strict=True):
+            refused = textinput.problem(cell)
+            if refused is None:
+                cell = unquote(textinput.cleaned(cell).strip())
+                if column.normalise is not None:
+                    cell = column.normalise(cell)
+                refused = textinput.too_long(cell) if column.max_length is None else None
+            if refused:
+                errors.append(self.error(number, column.field, refused))
+            values[column.field] = cell
+        return values, errors
+
     # --- the validation driver ------------------------------------------------------------------
     def validate(self, rows: Iterable[tuple[int, list[str]]], progress: Progress = no_progress) -> Validation:
         """Check every row; nothing is written."""
@@ -343,7 +346,11 @@ class Importer:
         errors_by_row: dict[int, list[RowError]] = {}
         raw: dict[int, list[str]] = {}
         for number, cells in rows:
-            clean, errors = self.clean_row(number, dict(zip(fields, cells, strict=True)))
+            values, refused = self.normalise_cells(number, cells)
+            clean, errors = self.clean_row(number, values)
+            if refused:  # a refused cell's own checks would only repeat it
+                taken = {r.field for r in refused}
+                errors = refused + [e for e in errors if e.field not in taken]
             cleaned.append((number, clean))
             raw[number] = cells  # for the error report, should a check across rows find an error in this row
             if errors:
@@ -393,17 +400,15 @@ class Importer:
     # --- the error report -----------------------------------------------------------------------
     def error_report(self, result: ImportResult | Validation) -> bytes:
         """The rows with errors as they were uploaded, with an "errors" column: fix them and import this file."""
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(_("Rows with errors")[:31])
-        sheet.append([_("Row"), *[c.header for c in self.columns], _("Errors")])
+        book = Book(write_only=True)
+        sheet = book.sheet(_("Rows with errors"))
+        sheet.header([_("Row"), *[c.header for c in self.columns], _("Errors")])
         by_row: dict[int, list[str]] = {}
         for error in result.errors:
             by_row.setdefault(error.row, []).append(f"{error.column}: {error.message}")
         for number in sorted(result.invalid_raw):
             sheet.append([number, *result.invalid_raw[number], "\n".join(by_row.get(number, []))])
-        out = BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return book.content()
 
 
 _importers: dict[str, type[Importer]] = {}

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.events import emit
+from kehu.core.geo import coordinate_errors
 from kehu.customers import events
 from kehu.customers.models import Contact, Customer, FollowUp, Visit
 from kehu.customers.services import get_customer_for_user, touch_activity
@@ -313,10 +314,7 @@ def _clean_location(latitude, longitude, accuracy):
             raise ValueError
     except (ArithmeticError, ValueError):
         raise ValidationError({"latitude": [_("The location is not a valid coordinate.")]}) from None
-    if not -90 <= latitude <= 90:
-        errors["latitude"] = [_("Latitude must be between -90 and 90.")]
-    if not -180 <= longitude <= 180:
-        errors["longitude"] = [_("Longitude must be between -180 and 180.")]
+    errors.update(coordinate_errors(latitude, longitude))
     if accuracy is not None:
         try:
             accuracy = float(accuracy)

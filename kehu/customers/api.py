@@ -11,6 +11,7 @@ from kehu.core.models import DictionaryItem
 from kehu.customers import services
 from kehu.customers.models import Contact, Customer
 from kehu.customers.resources import CONTACTS, CUSTOMERS
+from kehu.customers.text import PHONE_TYPED_LENGTH, normalize_credit_code
 from kehu.org.models import Department, User
 
 
@@ -31,7 +32,10 @@ class ContactSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["id", "customer"]
-        extra_kwargs = {"version": {"read_only": False, "required": False}}
+        extra_kwargs = {
+            "version": {"read_only": False, "required": False},
+            "mobile": {"max_length": PHONE_TYPED_LENGTH},  # as typed; stored normalised (text.normalize_phone)
+        }
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -66,6 +70,13 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
 
 
+class CreditCodeField(serializers.CharField):
+    """The credit code normalised before its length is checked, as on the form and in the import."""
+
+    def to_internal_value(self, data):
+        return normalize_credit_code(super().to_internal_value(data))
+
+
 def _dictionary(code):
     return serializers.PrimaryKeyRelatedField(
         queryset=DictionaryItem.objects.filter(dictionary__code=code), required=False, allow_null=True
@@ -74,7 +85,7 @@ def _dictionary(code):
 
 class CustomerWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    credit_code = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    credit_code = CreditCodeField(max_length=18, required=False, allow_blank=True, default="")
     industry = _dictionary("industry")
     level = _dictionary("customer_level")
     source = _dictionary("customer_source")
@@ -85,7 +96,7 @@ class CustomerWriteSerializer(serializers.Serializer):
     website = serializers.URLField(required=False, allow_blank=True, default="")
     tags = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    contacts = ContactSerializer(many=True, required=False)
+    contacts = ContactSerializer(many=True, required=False, max_length=services.MAX_CONTACTS)
     version = serializers.IntegerField(required=False)
 
 

@@ -2,7 +2,7 @@
 `CustomerFilter` (and sort) as the list page, with each customer's primary contact.
 
 The columns are the import template's (so an exported file can be edited and imported elsewhere), then the
-customer number, owner, status and dates. The workbook is written row by row in openpyxl's write-only mode,
+customer number, owner, status and dates. The workbook is written row by row (`kehu.core.xlsx.Book`, write-only),
 reading the customers in chunks, so memory stays flat whatever the row count.
 """
 
@@ -12,11 +12,9 @@ from django.db.models import OuterRef, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from kehu.core import filejobs
+from kehu.core.xlsx import Book
 from kehu.customers.imports import COLUMNS
 from kehu.customers.models import Contact, Customer
 from kehu.customers.resources import CUSTOMERS
@@ -81,15 +79,9 @@ def _row(customer: Customer) -> list:
 
 def write_export(queryset, target, progress: Callable[[int], None] | None = None) -> int:
     """Write the customers of `queryset` as a workbook to `target` (a path or a binary file); the row count."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Customers")[:31])
-    bold = Font(bold=True)
-    header = []
-    for text in _headers():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    book = Book(write_only=True)
+    sheet = book.sheet(_("Customers"))
+    sheet.header(_headers())
     count = 0
     for customer in queryset.iterator(chunk_size=CHUNK):
         sheet.append(_row(customer))

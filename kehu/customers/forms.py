@@ -1,11 +1,27 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import StyledForm, StyledFormMixin, VersionedFormMixin
+from kehu.customers import services
 from kehu.customers.models import Contact, Customer
 from kehu.customers.queries import dictionary_items
+from kehu.customers.text import PHONE_TYPED_LENGTH, normalize_credit_code
 from kehu.org.forms import PeopleChoiceField, PersonChoiceField, person_label
 from kehu.org.models import Department, User
+
+
+class CreditCodeField(forms.CharField):
+    """The credit code as typed (spaces, full-width, lower case) normalised before its length is checked, as in
+    the API and the import (`text.normalize_credit_code`)."""
+
+    def to_python(self, value):
+        return normalize_credit_code(super().to_python(value))
+
+
+def typed_phone_field(label) -> forms.CharField:
+    """A phone number as typed: its length is checked once the service has normalised it (`text.normalize_phone`)."""
+    return forms.CharField(label=label, max_length=PHONE_TYPED_LENGTH, required=False)
 
 
 class CustomerForm(VersionedFormMixin, forms.ModelForm):
@@ -26,6 +42,7 @@ class CustomerForm(VersionedFormMixin, forms.ModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"credit_code": CreditCodeField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,11 +56,24 @@ class CustomerForm(VersionedFormMixin, forms.ModelForm):
         self.fields["name"].widget.attrs.update({"autocomplete": "off"})
         self.fields["latitude"].help_text = _("Optional: used to show the distance when checking in on a visit.")
 
+    def service_check(self, data):
+        services.check_customer_data(data)
+
 
 class ContactForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "mobile", "email", "wechat", "decision_role", "is_primary", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mobile"] = typed_phone_field(self.fields["mobile"].label)
+
+    def clean_mobile(self):
+        phone, problem = services.clean_phone(self.cleaned_data["mobile"])
+        if problem:
+            raise ValidationError(problem)
+        return phone  # normalised before the model checks its length
 
 
 class FirstContactForm(StyledFormMixin, forms.Form):
@@ -51,8 +81,18 @@ class FirstContactForm(StyledFormMixin, forms.Form):
 
     contact_name = forms.CharField(label=_("Contact name"), max_length=60, required=False)
     contact_title = forms.CharField(label=_("Contact's job title"), max_length=60, required=False)
-    contact_mobile = forms.CharField(label=_("Contact's mobile"), max_length=20, required=False)
+    contact_mobile = forms.CharField(label=_("Contact's mobile"), max_length=PHONE_TYPED_LENGTH, required=False)
     contact_email = forms.EmailField(label=_("Contact's e-mail"), required=False)
+
+    def service_check(self, data):
+        if not any(data.get(k) for k in ("contact_name", "contact_mobile", "contact_email", "contact_title")):
+            return
+        try:
+            services.check_contact({"name": data.get("contact_name"), "mobile": data.get("contact_mobile")})
+        except ValidationError as exc:
+            raise ValidationError(
+                {f"contact_{name}": messages for name, messages in exc.message_dict.items()}
+            ) from None
 
     def contacts(self) -> list[dict]:
         data = self.cleaned_data

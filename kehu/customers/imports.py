@@ -17,7 +17,7 @@ through the driver (`core.bulk`); `bench/customers_import.py` measures it.
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,8 +28,9 @@ from kehu.core.bulk import chunks, db_timestamp, insert_created, insert_rows
 from kehu.core.importing import Column, RowError
 from kehu.core.numbering import reserve_numbers
 from kehu.customers.models import Contact, Customer, CustomerEvent, CustomerLimit
-from kehu.customers.services import Duplicate, require
+from kehu.customers.services import Duplicate, clean_website, require
 from kehu.customers.text import (
+    PHONE_TYPED_LENGTH,
     normalize_credit_code,
     normalize_name,
     normalize_phone,
@@ -45,7 +46,14 @@ WRITE_BATCH = 2000  # rows per bulk insert (and per progress report while writin
 
 COLUMNS = (
     Column("name", "公司名称", N_("Company name"), required=True, max_length=100),
-    Column("credit_code", "统一社会信用代码", N_("Unified social credit code"), ("credit code",), False, 18),
+    Column(
+        "credit_code",
+        "统一社会信用代码",
+        N_("Unified social credit code"),
+        ("credit code",),
+        max_length=18,
+        normalise=normalize_credit_code,
+    ),
     Column("industry", "行业", N_("Industry"), dictionary="industry"),
     Column("level", "客户等级", N_("Customer level"), ("level",), dictionary="customer_level"),
     Column("source", "客户来源", N_("Customer source"), ("source",), dictionary="customer_source"),
@@ -56,15 +64,13 @@ COLUMNS = (
     Column("notes", "备注", N_("Notes")),
     Column("contact_name", "联系人姓名", N_("Contact name"), max_length=60),
     Column("contact_title", "联系人职务", N_("Contact title"), ("contact job title",), max_length=60),
-    Column("contact_mobile", "联系人手机", N_("Contact mobile"), ("contact phone",), max_length=20),
+    Column("contact_mobile", "联系人手机", N_("Contact mobile"), ("contact phone",), max_length=PHONE_TYPED_LENGTH),
     Column("contact_email", "联系人邮箱", N_("Contact e-mail"), ("contact email",), max_length=254),
 )
 CONTACT_FIELDS = ("contact_name", "contact_title", "contact_mobile", "contact_email")
 OWNER_LABEL = gettext_lazy("Owner")  # the column of row-level errors that belong to no column (the owner's limit)
 # Duplicate checks across rows: (reason, the error's field).
 KEYS = (("name", "name"), ("credit_code", "credit_code"), ("phone", "contact_mobile"))
-
-_url = URLValidator()
 
 
 @dataclass
@@ -173,7 +179,7 @@ class CustomerImport(importing.Importer):
             error("name", _("Enter the company name."))
         self.clean_lengths(number, values, errors)
         code = normalize_credit_code(values["credit_code"])
-        if code and not valid_credit_code(code):
+        if code and not valid_credit_code(code) and not any(e.field == "credit_code" for e in errors):
             error(
                 "credit_code",
                 _("This is not a valid unified social credit code (18 characters, check digit per GB 32100)."),
@@ -190,12 +196,9 @@ class CustomerImport(importing.Importer):
                 customer[f"{column.field}_id"] = self.clean_dictionary(number, column, values[column.field], errors)
         website = values["website"]
         if website:
-            if "://" not in website:
-                website = f"https://{website}"
-            try:
-                _url(website)
-            except ValidationError:
-                error("website", _("Enter a valid web address."))
+            website, problem = clean_website(website)
+            if problem and not any(e.field == "website" for e in errors):
+                error("website", problem)
         customer["website"] = website
         phone = normalize_phone(values["contact_mobile"])
         contact = None

@@ -1,5 +1,3 @@
-from io import BytesIO
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kehu.core.leakcheck import Call, action_route, scoped, unscoped
@@ -151,11 +149,10 @@ def _import_file(record, person):
 
 def xlsx_text(response) -> str:
     """An exported workbook as text, one cell a line, for the list check."""
-    from openpyxl import load_workbook
+    from kehu.core.xlsx import read_cells
 
     content = b"".join(response.streaming_content) if response.streaming else response.content
-    sheet = load_workbook(BytesIO(content), read_only=True).active
-    return "\n".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row if value is not None)
+    return "\n".join(str(value) for row in read_cells(content) for value in row if value is not None)
 
 
 # --- customer lists and pages ---------------------------------------------------------------------

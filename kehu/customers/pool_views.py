@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kehu.core.forms import all_valid
+from kehu.core.limits import selected_ids
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import pool, pool_queries, pool_rules, services
 from kehu.customers.models import Customer, CustomerLimit, PoolEvent
@@ -21,8 +23,13 @@ from kehu.customers.resources import POOL
 from kehu.org.models import Role
 
 
-def _ids(request) -> list[int]:
-    return [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+def _ids(request) -> list[int] | None:
+    """The selected ids; None (with the message shown) when more than one batch may hold."""
+    try:
+        return selected_ids(request.POST.getlist("ids"))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return None
 
 
 def _back(request, default: str):
@@ -89,6 +96,8 @@ def pool_claim(request, pk):
 def pool_claim_many(request):
     require_perm(request, "customers", "add")
     ids = _ids(request)
+    if ids is None:
+        return _back(request, "customers:pool")
     if not ids:
         messages.error(request, _("Select the customers to claim first."))
         return _back(request, "customers:pool")
@@ -119,7 +128,9 @@ def pool_assign(request):
         raise PermissionDenied
     form = AssignForm(request.POST)
     ids = _ids(request)
-    if not ids:
+    if ids is None:
+        pass
+    elif not ids:
         messages.error(request, _("Select the customers to assign first."))
     elif not form.is_valid():
         messages.error(request, _("Choose who gets the customers."))
@@ -171,7 +182,9 @@ def release_many(request):
     require_perm(request, "customers", "change")
     ids = _ids(request)
     form = ReleaseForm(request.POST)
-    if not ids:
+    if ids is None:
+        pass
+    elif not ids:
         messages.error(request, _("Select the customers to put into the pool first."))
     elif not form.is_valid():
         messages.error(request, _("Say why the customers go back to the pool."))
@@ -238,7 +251,7 @@ def pool_settings(request):
     if request.method == "POST":
         rules = PoolRuleFormSet(request.POST, queryset=rules_qs, prefix="rules")
         limits = LimitFormSet(request.POST, initial=initial, prefix="limits")
-        if rules.is_valid() and limits.is_valid() and _save_settings(request, rules, limits):
+        if all_valid(rules, limits) and _save_settings(request, rules, limits):
             messages.success(request, _("Pool rules and limits saved."))
             return redirect("customers:pool_settings")
     else:

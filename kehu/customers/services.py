@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.approvals import documents
+from kehu.core.geo import coordinate_errors
 from kehu.core.locking import save_versioned
 from kehu.core.models import DictionaryItem
 from kehu.core.numbering import next_number
@@ -58,6 +59,7 @@ DICTIONARY_FIELDS = {"industry": "industry", "level": "customer_level", "source"
 CREATE_DOC = "customers.create"  # the approvable document types of this app (customers/approvals.py)
 TRANSFER_DOC = "customers.transfer"
 CONTACT_FIELDS = ["name", "title", "mobile", "email", "wechat", "decision_role", "is_primary", "notes"]
+MAX_CONTACTS = 50  # contacts written with one customer in one request (more are added one by one)
 
 
 def require(actor, action: str) -> None:
@@ -167,9 +169,10 @@ def _clean_customer_data(data: dict) -> dict:
                 _("This is not a valid unified social credit code (18 characters, check digit per GB 32100).")
             ]
     if data.get("website"):
-        data["website"] = clean_website(data["website"])
-        if data["website"] is None:
-            errors["website"] = [_("Enter a valid web address.")]
+        data["website"], problem = clean_website(data["website"])
+        if problem:
+            errors["website"] = [problem]
+    errors.update(coordinate_errors(data.get("latitude"), data.get("longitude")))
     for name, code in DICTIONARY_FIELDS.items():
         item = data.get(name)
         if item is not None and (item.dictionary.code != code or not item.is_active):
@@ -179,21 +182,62 @@ def _clean_customer_data(data: dict) -> dict:
     return data
 
 
-def clean_website(value: str) -> str | None:
-    """A web address people can open: http(s) only (a `javascript:` link is refused), https:// when none is
-    given. None when it is not a web address."""
+WEBSITE_LENGTH = Customer._meta.get_field("website").max_length
+
+
+def clean_website(value: str) -> tuple[str, str | None]:
+    """(the web address as stored, None) or (it, why it is refused): http(s) only (a `javascript:` link is
+    refused), https:// when none is given, and the stored address — scheme included — within the field's length.
+    The form, the API, the import and approvers' corrections all call this."""
     value = value.strip()
     if "://" not in value:
         value = f"https://{value}"
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError:
-        return None
-    return value
+        return value, _("Enter a valid web address.")
+    if len(value) > WEBSITE_LENGTH:
+        return value, _("At most %(max)d characters (this has %(n)d).") % {"max": WEBSITE_LENGTH, "n": len(value)}
+    return value, None
+
+
+def check_customer_data(data: dict) -> None:
+    """The checks of a customer's details that need no database write (for a form to show them with its own):
+    ValidationError by field."""
+    _clean_customer_data(data)
+
+
+def clean_phone(typed: str) -> tuple[str, str | None]:
+    """(the phone number as stored, None) or (it, why it is refused): a mobile number or a landline with its area
+    code and optionally an extension, normalised (`text.normalize_phone`) before anything else is checked."""
+    typed = (typed or "").strip()
+    if typed and not valid_phone(typed):
+        return normalize_phone(typed), _("%(phone)s is not a valid phone number.") % {"phone": typed}
+    return normalize_phone(typed), None
+
+
+def check_contact(contact: dict) -> None:
+    """The checks of one contact (name, phone): ValidationError by field, for a form that types one contact."""
+    errors = {}
+    if not (contact.get("name") or "").strip():
+        errors["name"] = [_("Enter the contact's name.")]
+    _phone, problem = clean_phone(contact.get("mobile"))
+    if problem:
+        errors["mobile"] = [problem]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _clean_contacts(contacts: list[dict]) -> list[dict]:
     cleaned, errors = [], []
+    if len(contacts) > MAX_CONTACTS:
+        raise ValidationError(
+            {
+                "contacts": [
+                    _("At most %(max)d contacts at once (this has %(n)d).") % {"max": MAX_CONTACTS, "n": len(contacts)}
+                ]
+            }
+        )
     for index, contact in enumerate(contacts, start=1):
         contact = dict(contact)
         contact["name"] = (contact.get("name") or "").strip()

@@ -58,19 +58,38 @@ def valid_credit_code(code: str) -> bool:
     return credit_check_char(code[:17]) == code[17]
 
 
-def normalize_phone(phone: str) -> str:
-    digits = re.sub(r"\D", "", to_half_width(phone or ""))
+PHONE_TYPED_LENGTH = 30  # a phone number as typed (spaces, +86, "转 801"); stored normalised, at most 19 characters
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{9,11}$")
+# A landline's extension: after a dash, #, x, ext or 转 / 分机 at the end ("028-85551234-801", "010 6253 1234 转 56").
+EXTENSION = re.compile(r"^(?P<number>.*\d)\s*(?:-|#|x|ext\.?|转|分机)\s*(?P<extension>\d{1,6})$", re.IGNORECASE)
+
+
+def _digits(text: str) -> str:
+    digits = re.sub(r"\D", "", text)
     for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
-            return digits[len(prefix) :]
+        if digits.startswith(prefix) and len(digits) in (11 + len(prefix), 10 + len(prefix), 12 + len(prefix)):
+            rest = digits[len(prefix) :]
+            if MOBILE.match(rest) or LANDLINE.match(f"0{rest}"):
+                return rest if MOBILE.match(rest) else f"0{rest}"
     return digits
 
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{9,11}$")
+def normalize_phone(phone: str) -> str:
+    """Digits only, without the +86 / 0086 prefix; a landline's extension is kept after a dash
+    (`028-85551234-801` → `02885551234-801`)."""
+    text = to_half_width(phone or "").strip()
+    found = EXTENSION.match(text)
+    if found:
+        number = _digits(found.group("number"))
+        if LANDLINE.match(number):
+            return f"{number}-{found.group('extension')}"
+    return _digits(text)
 
 
 def valid_phone(phone: str) -> bool:
-    """A mainland mobile number or a landline with its area code (extensions are not accepted)."""
-    digits = normalize_phone(phone)
-    return bool(MOBILE.match(digits) or LANDLINE.match(digits))
+    """A mainland mobile number, or a landline with its area code and optionally an extension."""
+    number, _dash, extension = normalize_phone(phone).partition("-")
+    if extension:
+        return bool(LANDLINE.match(number))
+    return bool(MOBILE.match(number) or LANDLINE.match(number))

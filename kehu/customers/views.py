@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from kehu.approvals.queries import document_approvals
 from kehu.approvals.services import requires_approval
 from kehu.core.audit import audit_trail
+from kehu.core.forms import all_valid
+from kehu.core.limits import selected_ids
 from kehu.core.locking import StaleEdit
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import services
@@ -79,7 +81,7 @@ def customer_create(request):
     require_perm(request, "customers", "add")
     form = CustomerForm(request.POST or None)
     contact_form = FirstContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and contact_form.is_valid():
+    if request.method == "POST" and all_valid(form, contact_form):
         data = {f: form.cleaned_data[f] for f in services.CUSTOMER_FIELDS}
         try:
             customer = services.create_customer(request.user, data, contact_form.contacts())
@@ -229,8 +231,14 @@ def share_end(request, pk, share_pk):
 def customer_transfer(request):
     require_perm(request, "customers", "transfer")
     form = TransferForm(request.POST)
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
-    if not ids:
+    try:
+        ids = selected_ids(request.POST.getlist("ids"))
+    except ValidationError as exc:
+        ids = None
+        messages.error(request, exc.messages[0])
+    if ids is None:
+        pass
+    elif not ids:
         messages.error(request, _("Select the customers to transfer first."))
     elif form.is_valid():
         try:

@@ -1,14 +1,10 @@
 """Excel export of the product list: the rows of `PRODUCTS.listing` (the page's filters and sort), in the import
 template's columns — without the cost price for whoever may not see costs (kehu/products/costs.py)."""
 
-from io import BytesIO
-
 from django.http import QueryDict
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from kehu.core.xlsx import Book
 from kehu.products.costs import visible_fields
 from kehu.products.imports import COLUMNS
 from kehu.products.models import Category
@@ -28,8 +24,7 @@ def _value(product, field: str, categories: dict):
         return categories.get(product.category_id, "")
     if field == "status":
         return product.get_status_display()
-    value = getattr(product, field)
-    return float(value) if hasattr(value, "is_finite") else value
+    return getattr(product, field)
 
 
 def export_products(user, params: QueryDict | dict | None = None) -> tuple[bytes, int]:
@@ -38,22 +33,14 @@ def export_products(user, params: QueryDict | dict | None = None) -> tuple[bytes
     _tab, rows, _filters, _sort = PRODUCTS.listing(user, params if params is not None else QueryDict())
     columns = export_columns(user)
     categories = {c.pk: c.full_name().replace(" / ", "/") for c in Category.objects.all()}
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("产品")
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.zh)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    book = Book(write_only=True)  # formula-safe cells (kehu.core.xlsx)
+    sheet = book.sheet("产品")
+    sheet.header([column.zh for column in columns])
     count = 0
     for product in rows.iterator(chunk_size=CHUNK):
         sheet.append([_value(product, c.field, categories) for c in columns])
         count += 1
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue(), count
+    return book.content(), count
 
 
 def export_file_name() -> str:

@@ -51,7 +51,8 @@ class StockDocumentForm(StyledForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].queryset = Warehouse.objects.visible_to(user, "stock").filter(is_active=True)
+        if user is not None:  # the warehouses the user may do stock work in
+            self.fields["warehouse"].queryset = Warehouse.objects.visible_to(user, "stock").filter(is_active=True)
 
 
 class StockInForm(StockDocumentForm):

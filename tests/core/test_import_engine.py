@@ -140,8 +140,9 @@ def test_a_job_is_checked_then_written_and_only_its_creator_reaches_it(admin, or
         1,
         1,
     )
-    # a job runs in its creator's language (zh here): the column label is translated
-    assert job.errors == [{"row": 3, "field": "code", "column": "编码", "message": "letters and digits only"}]
+    # a job runs in the language of the request that started it (English here, though the creator's saved
+    # language is the default Chinese): issue 10 item 8
+    assert job.errors == [{"row": 3, "field": "code", "column": "Code", "message": "letters and digits only"}]
     assert job.error_report
     with pytest.raises(Http404):
         filejobs.write_import(org.rep, job.pk, "valid_only")

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from kehu import api_urls
+from kehu.urls import handler400  # noqa: F401  (the product's error handlers)
 from kehu.urls import urlpatterns as product_urlpatterns
 from tests.scoped_app import views
 
