@@ -13,6 +13,8 @@ from kehu.customers.api import ContactViewSet, CustomerViewSet
 from kehu.customers.pool_api import PoolViewSet
 from kehu.notify.api import MessageViewSet
 from kehu.org import api as org_api
+from kehu.products import api as products_api
+from kehu.products import import_views as product_import_views
 from kehu.sales import api as sales_api
 from kehu.sales.cases.api import CaseViewSet
 from kehu.sales.targets import api as targets_api
@@ -43,6 +45,13 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("opportunities", sales_api.OpportunityViewSet, basename="opportunity")
 router.register("stages", sales_api.StageViewSet, basename="stage")
 router.register("opportunity-followups", sales_api.FollowUpReviewViewSet, basename="opportunity-followup")
+router.register("products", products_api.ProductViewSet, basename="product")
+router.register("price-lists", products_api.PriceListViewSet, basename="price-list")
+router.register("warehouses", products_api.WarehouseViewSet, basename="warehouse")
+router.register("stock", products_api.StockViewSet, basename="stock")
+router.register("stock-moves", products_api.StockMoveViewSet, basename="stock-move")
+router.register("stock-ins", products_api.StockInViewSet, basename="stock-in")
+router.register("stocktakes", products_api.StocktakeViewSet, basename="stocktake")
 router.register("approvals", approvals_api.InstanceViewSet, basename="approval")
 router.register("approval-tasks", approvals_api.TaskViewSet, basename="approval-task")
 router.register("approval-flows", approvals_api.FlowViewSet, basename="approval-flow")
@@ -65,5 +74,7 @@ urlpatterns = [
     path("targets/achievement/", targets_api.achievement, name="target-achievement"),
     path("targets/import/", targets_api.import_targets, name="target-import"),
     path("forecast/", targets_api.forecast, name="forecast"),
+    path("products/import/", product_import_views.import_api, name="product-import"),
+    path("products/export/", product_import_views.export_api, name="product-export"),
     path("", include(router.urls)),
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "kehu.sales",
     "kehu.sales.targets",
     "kehu.sales.cases",
+    "kehu.products",
 ]
 
 MIDDLEWARE = [

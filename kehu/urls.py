@@ -19,6 +19,7 @@ urlpatterns = [
     path("messages/", include("kehu.notify.urls")),
     path("customers/", include("kehu.customers.urls")),
     path("opportunities/", include("kehu.sales.urls")),
+    path("products/", include("kehu.products.urls")),
     path("approvals/", include("kehu.approvals.urls")),
     path("targets/", include("kehu.sales.targets.urls")),
     path("cases/", include("kehu.sales.cases.urls")),

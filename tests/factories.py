@@ -121,6 +121,17 @@ class DepartmentTree:
                 "cases": (("view", "add", "change", "manage"), "all"),
             },
         )
+        # Products: the catalogue for every role that views it; stock by warehouse scope (kehu/products).
+        for role, actions, scope in (
+            (rep_role, ("view",), "self"),
+            (dept_role, ("view", "stock"), "department"),
+            (tree_role, ("view", "stock", "export"), "department_tree"),
+            (all_role, ("view", "costs"), "all"),
+        ):
+            RoleGrant.objects.create(role=role, module="products", actions=list(actions), scope=scope)
+        RoleGrant.objects.create(role=chosen_role, module="products", actions=["view"], scope="chosen").departments.set(
+            [east]
+        )
         admin_roles = list(Role.objects.filter(code__in=["system_admin", "sales_ops"]))
         return cls(
             root=root,

@@ -446,3 +446,104 @@ ORACLES[Opportunity] = opportunity_visible
 BUILDERS[Opportunity] = build_opportunities
 ORACLES[OpportunityFollowUp] = opportunity_followup_visible
 BUILDERS[OpportunityFollowUp] = build_opportunity_followups
+
+
+# --- products and stock: the catalogue is unscoped; stock follows its warehouse (owner, department, keepers) ------
+def warehouse_visible(person, warehouse, action="view") -> bool:
+    """A warehouse's owner scope as any owned record, and its keepers for every action their roles grant."""
+    keeper = warehouse.keepers.filter(pk=person.pk).exists() and module_perm(person, "products", action)
+    return owned_record_visible(person, warehouse, "products", action, shared=keeper)
+
+
+def through_warehouse(person, obj, action="view") -> bool:
+    return warehouse_visible(person, obj.warehouse, action)
+
+
+def build_warehouses(org):
+    from kehu.products.models import Warehouse
+
+    if Warehouse.objects.exists():
+        return list(Warehouse.objects.order_by("pk"))
+    people = org.people()
+    warehouses = [
+        Warehouse.objects.create(
+            code=f"WH-T-{n:02d}",
+            name=f"测试仓{n}",
+            owner=person,
+            owner_department=person.department,
+            is_default=n == 0,
+        )
+        for n, person in enumerate(people)
+    ]
+    warehouses[5].keepers.add(org.rep)  # rep_east's warehouse, kept by the north rep too
+    warehouses[3].keepers.add(org.dept_viewer)  # the rep's warehouse, kept by the north assistant (stock work)
+    return warehouses
+
+
+def _test_product(n):
+    from kehu.products.models import Category, Product
+
+    category = Category.objects.first() or Category.objects.add_root({"name": "测试分类"})
+    return Product.objects.get_or_create(
+        sku_key=f"P-T-{n:02d}",
+        defaults={"sku": f"P-T-{n:02d}", "name": f"测试产品{n}", "category": category, "list_price": 10},
+    )[0]
+
+
+def build_stock(org):
+    from kehu.products import ledger
+    from kehu.products.models import Stock
+
+    if not Stock.objects.exists():
+        for n, warehouse in enumerate(build_warehouses(org)):
+            ledger.post_movement(product=_test_product(n), warehouse=warehouse, quantity="5", kind="stock_in")
+    return list(Stock.objects.order_by("pk"))
+
+
+def build_moves(org):
+    from kehu.products.models import StockMove
+
+    build_stock(org)
+    return list(StockMove.objects.order_by("pk"))
+
+
+def build_stock_ins(org):
+    from kehu.products.models import StockIn, StockInLine
+
+    if not StockIn.objects.exists():
+        for n, warehouse in enumerate(build_warehouses(org)):
+            stock_in = StockIn.objects.create(
+                number=f"RK-T-{n:02d}", warehouse=warehouse, created_by=warehouse.owner, supplier=f"供应商{n}"
+            )
+            StockInLine.objects.create(stock_in=stock_in, product=_test_product(n), quantity=2)
+        from kehu.products.documents import post_stock_in
+
+        for stock_in in StockIn.objects.filter(number__in=["RK-T-00", "RK-T-04", "RK-T-06"]):
+            StockIn.objects.filter(pk=stock_in.pk).update(status="approved")
+            post_stock_in(stock_in, None)  # approved: its goods are in, so cancelling can reverse them
+    return list(StockIn.objects.order_by("pk"))
+
+
+def build_stocktakes(org):
+    from kehu.products.models import Stocktake, StocktakeLine
+
+    if not Stocktake.objects.exists():
+        for n, warehouse in enumerate(build_warehouses(org)):
+            take = Stocktake.objects.create(number=f"PD-T-{n:02d}", warehouse=warehouse, created_by=warehouse.owner)
+            StocktakeLine.objects.create(stocktake=take, product=_test_product(n), counted=1)
+    return list(Stocktake.objects.order_by("pk"))
+
+
+from kehu.products.models import Stock, StockIn, StockMove, Stocktake, Warehouse  # noqa: E402
+
+ORACLES[Warehouse] = warehouse_visible
+ORACLES[Stock] = through_warehouse
+ORACLES[StockMove] = through_warehouse
+ORACLES[StockIn] = through_warehouse
+ORACLES[Stocktake] = through_warehouse
+BUILDERS[Warehouse] = build_warehouses
+BUILDERS[Stock] = build_stock
+BUILDERS[StockMove] = build_moves
+BUILDERS[StockIn] = build_stock_ins
+BUILDERS[Stocktake] = build_stocktakes
+BUILDERS[Message] = BUILDERS.pop(Message)  # messages stay last (a low-stock posting may send some)

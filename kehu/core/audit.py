@@ -51,8 +51,10 @@ def _display(model, field_name: str, value) -> str:
     return str(value)
 
 
-def audit_trail(obj, limit: int = 200) -> list[AuditEntry]:
-    """The record's history, newest first, each entry with the fields it changed."""
+def audit_trail(obj, limit: int = 200, hidden=()) -> list[AuditEntry]:
+    """The record's history, newest first, each entry with the fields it changed; `hidden` names fields the reader
+    may not see (e.g. cost prices), left out like the technical ones."""
+    hidden = HIDDEN_FIELDS | set(hidden)
     model = type(obj)
     records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
     entries = []
@@ -62,7 +64,7 @@ def audit_trail(obj, limit: int = 200) -> list[AuditEntry]:
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             for change in delta.changes:
-                if change.field in HIDDEN_FIELDS:
+                if change.field in hidden:
                     continue
                 field = model._meta.get_field(change.field)
                 changes.append(

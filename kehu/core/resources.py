@@ -39,7 +39,8 @@ class Column:
 
     `template` renders the cell with `obj` (the row), `request` and `today` in the context; without it the
     cell shows `obj.<key>` (or "—"). `sort` names the resource's sort key the header offers. The first column
-    with `title=True` is the card's title on the phone.
+    with `title=True` is the card's title on the phone. `perm` names an action of the resource's module a user
+    needs to see the column at all (e.g. cost prices): without it neither the header nor the cells are shown.
     """
 
     key: str
@@ -48,6 +49,10 @@ class Column:
     sort: str = ""
     title: bool = False
     css: str = ""
+    perm: str = ""
+
+    def shown_to(self, user, module: str) -> bool:
+        return not self.perm or user.has_perm(f"{module}.{self.perm}")
 
     @cached_property
     def compiled(self):
@@ -154,6 +159,10 @@ class Resource:
         if spec and not spec.offered_to(user, self.module):
             raise PermissionDenied
 
+    def columns_for(self, user) -> list[Column]:
+        """The columns `user` may see (a column with `perm` needs that action of the module)."""
+        return [column for column in self.columns if column.shown_to(user, self.module)]
+
     def visible_tabs(self, user) -> list[dict]:
         return [
             {"key": tab.key, "label": tab.label, "badge": tab.badge(user) if tab.badge else 0}
@@ -231,6 +240,7 @@ class Resource:
         filtered = filters is not None and any(v for k, v in request.GET.items() if k in self.filter_names)
         context = {
             "resource": self,
+            "columns": self.columns_for(user),
             "page": page,
             "page_sizes": PAGE_SIZES,
             "size": size,

@@ -10,10 +10,9 @@
 """
 
 import re
-import unicodedata
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import RE_HANS
+from kehu.core.text import DROP as _DROP
+from kehu.core.text import name_initials, name_pinyin, pinyin_fields, to_half_width  # noqa: F401  (shared: core)
 
 LEGAL_SUFFIXES = (
     "股份有限公司",
@@ -25,11 +24,6 @@ LEGAL_SUFFIXES = (
     "分公司",
     "公司",
 )
-_DROP = re.compile(r"[\s\-_·.,，。、'\"“”‘’()（）\[\]【】{}《》<>/\\]+")
-
-
-def to_half_width(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 def normalize_name(name: str) -> str:
@@ -41,16 +35,6 @@ def normalize_name(name: str) -> str:
                 text = text[: -len(suffix)]
             break
     return text
-
-
-def name_pinyin(name: str) -> str:
-    text = _DROP.sub("", to_half_width(name or "").lower())
-    return "".join(lazy_pinyin(text, errors="default"))
-
-
-def name_initials(name: str) -> str:
-    text = _DROP.sub("", to_half_width(name or "").lower())
-    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default"))
 
 
 # GB 32100-2015: 17 characters from this alphabet (no I, O, S, V, Z), then a check character.
@@ -109,26 +93,3 @@ def valid_phone(phone: str) -> bool:
     if extension:
         return bool(LANDLINE.match(number))
     return bool(MOBILE.match(number) or LANDLINE.match(number))
-
-
-_HANS = re.compile(f"({RE_HANS.pattern.lstrip('^').rstrip('$')})")
-
-
-def pinyin_fields(name: str) -> tuple[str, str]:
-    """`name_pinyin(name)` and `name_initials(name)` with one pinyin conversion instead of two (the conversion is
-    the costliest part of importing a row). pypinyin converts runs of Chinese characters and keeps everything
-    else; a character's first letter style is the first letter of its plain pinyin, so the initials follow from
-    the plain syllables of the Chinese runs (tests/customers/test_import_write.py compares both)."""
-    text = _DROP.sub("", to_half_width(name or "").lower())
-    full, initials = [], []
-    for part in _HANS.split(text):
-        if not part:
-            continue
-        if _HANS.fullmatch(part):
-            syllables = lazy_pinyin(part, errors="default")
-            full.extend(syllables)
-            initials.extend(syllable[:1] for syllable in syllables)
-        else:
-            full.append(part)
-            initials.append(part)
-    return "".join(full), "".join(initials)

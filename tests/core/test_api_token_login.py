@@ -9,4 +9,4 @@ def test_token_auth(client, org):
     token = response.json()["token"]
     me = Client().get("/api/me/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert (me["username"], me["name"]) == ("manager", "华北经理")
-    assert [g["group"] for g in me["menu"]] == ["workbench", "customers", "sales", "approvals"]
+    assert [g["group"] for g in me["menu"]] == ["workbench", "customers", "sales", "products", "approvals"]

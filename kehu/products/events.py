@@ -1,0 +1,61 @@
+"""Domain events of products and stock, and the messages they send (after the commit: kehu.core.events).
+
+- `stock.low`: stock rows fell below their minimum (`stocks`: their ids, `actor`). The warehouse's keepers (and its
+  owner) and sales operations (whoever may manage products) get one message per warehouse, in their language.
+  Email and robots join when the notification issue lands.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kehu.core.events import declare, subscribe
+
+STOCK_LOW = declare("stock.low", "Stock fell below its minimum: stocks (ids), actor")
+
+
+def ops_people():
+    """Sales operations for products: everyone whose role may manage products."""
+    from kehu.org.models import RoleGrant, User
+
+    role_ids = {g.role_id for g in RoleGrant.objects.filter(module="products") if "manage" in g.actions}
+    return list(User.objects.filter(roles__in=role_ids, is_active=True).distinct())
+
+
+@subscribe(STOCK_LOW)
+def tell_keepers_and_ops(event) -> None:
+    from kehu.notify.services import send_in_their_language
+    from kehu.products.models import Stock
+
+    stocks = Stock.objects.filter(pk__in=event["stocks"], is_low=True).select_related("product", "warehouse")
+    by_warehouse: dict = {}
+    for stock in stocks.order_by("warehouse_id", "product__sku"):
+        by_warehouse.setdefault(stock.warehouse, []).append(stock)
+    ops = ops_people()
+    for warehouse, low in by_warehouse.items():
+        people = {warehouse.owner, *warehouse.keepers.all(), *ops}
+
+        def compose(user, warehouse=warehouse, low=low):
+            title = ngettext(
+                "Low stock in %(warehouse)s: %(count)d product",
+                "Low stock in %(warehouse)s: %(count)d products",
+                len(low),
+            ) % {"warehouse": warehouse.name, "count": len(low)}
+            lines = [
+                _("%(product)s: %(quantity)s %(unit)s left (minimum %(minimum)s)")
+                % {
+                    "product": f"{s.product.sku} {s.product.name}",
+                    "quantity": _plain(s.quantity),
+                    "unit": s.product.unit,
+                    "minimum": _plain(s.minimum if s.minimum is not None else s.product.min_stock),
+                }
+                for s in low
+            ]
+            return title, "\n".join(lines)
+
+        send_in_their_language(sorted(people, key=lambda u: u.pk), compose, link=reverse("products:low_stock"))
+
+
+def _plain(value) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
