@@ -4,10 +4,8 @@ sort), the import template's columns first (so a file can be edited and imported
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from kehu.core.xlsx import Book
 from kehu.sales.imports import COLUMNS
 from kehu.sales.resources import OPPORTUNITIES
 from kehu.sales.services import require
@@ -60,15 +58,9 @@ def _row(o) -> list:
 
 
 def write_export(queryset, target) -> int:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Opportunities")[:31])
-    bold = Font(bold=True)
-    header = []
-    for text in _headers():
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    book = Book(write_only=True)  # formula-safe cells, typed values only where Kehu typed them (kehu.core.xlsx)
+    sheet = book.sheet(_("Opportunities")[:31])
+    sheet.header(_headers())
     count = 0
     for opportunity in queryset[:MAX_ROWS].iterator(chunk_size=2000):
         sheet.append(_row(opportunity))

@@ -40,13 +40,18 @@ def _invalid_value(field):
 def _bound(form_class, data, org):
     """The form bound to `data`, built with the arguments forms take (a user, the actor, the customer)."""
     from kehu.customers.models import Customer
+    from kehu.sales.models import Opportunity, Stage
 
     customer = Customer.objects.first()
+    opportunity = Opportunity(customer=customer, stage=Stage.objects.order_by("position").first())
     attempts = (
         lambda: form_class(data=data),
         lambda: form_class(org.admin, data=data),
         lambda: form_class(data=data, actor=org.admin, manage=True),
         lambda: form_class(data=data, customer=customer),
+        lambda: form_class(data=data, user=org.admin),
+        lambda: form_class(data=data, opportunity=opportunity),
+        lambda: form_class(data=data, opportunities=Opportunity.objects.all()),
     )
     for attempt in attempts:
         try:

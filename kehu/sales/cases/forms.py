@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core.forms import StyledForm, VersionedFormMixin
 from kehu.core.models import DictionaryItem
 from kehu.sales.cases.models import Case
+from kehu.sales.models import Opportunity
 
 
 class CaseForm(VersionedFormMixin, forms.ModelForm):
@@ -38,5 +39,6 @@ class NewCaseForm(CaseForm):
 
     def __init__(self, *args, opportunities=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["opportunity"].queryset = opportunities
+        # no queryset given: nothing to choose (never None, which a bound form could not check)
+        self.fields["opportunity"].queryset = opportunities if opportunities is not None else Opportunity.objects.none()
         self.order_fields(["opportunity", *[f for f in self.fields if f != "opportunity"]])
