@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from kehu.core import leaks, menus  # noqa: F401  (register the core menu entries and routes)
+        from kehu.core import api_schema, leaks, menus  # noqa: F401  (schema extensions, core menu entries, routes)

@@ -106,7 +106,7 @@ class DepartmentViewSet(ResourceViewSet):
 
 # --- users ----------------------------------------------------------------------------------
 class UserSerializer(serializers.ModelSerializer):
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = User

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,9 @@ def lockout(request, response=None, credentials=None, *args, **kwargs):
         "Too many failed logins for this account. Try again in %(minutes)d minutes or ask your administrator to "
         "unlock it."
     ) % {"minutes": minutes}
+    if request.path.startswith("/api/"):  # the token endpoint answers in the API's error format
+        body = {"error": {"code": "locked_out", "message": message, "fields": {}}}
+        return JsonResponse(body, status=429, json_dumps_params={"ensure_ascii": False})
     return render(request, "org/login.html", {"form": LoginForm(request), "locked_out": message}, status=429)
 
 
