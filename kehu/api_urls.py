@@ -2,7 +2,6 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kehu.approvals import api as approvals_api
@@ -46,7 +45,7 @@ app_name = "api"
 urlpatterns = [
     path("me/", org_api.me, name="me"),
     path("authorise/", org_api.authorise, name="authorise"),
-    path("token/", obtain_auth_token, name="token"),
+    path("token/", org_api.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # before the router: "customers/import/" would otherwise be read as a customer id

@@ -144,6 +144,7 @@ AXES_FAILURE_LIMIT = config.env_int("KEHU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = config.env_int("KEHU_LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "kehu.org.login.lockout"
+AXES_USERNAME_CALLABLE = "kehu.org.login.canonical_username"  # one count per account, whatever the letter case
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

@@ -45,3 +45,20 @@ def is_locked_out(username: str) -> bool:
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
         attempt_time__gte=since,
     ).exists()
+
+
+def canonical_username(request, credentials=None) -> str:
+    """The account a login attempt is counted against (django-axes' AXES_USERNAME_CALLABLE): the user whose
+    username matches whatever letter case was typed (logins are case-insensitive), so `LeiLei` and `leilei` share
+    one failure count and one lockout; a name that matches nobody is counted in lower case."""
+    from kehu.org.models import User
+
+    if credentials:
+        typed = credentials.get("username")
+    else:
+        typed = getattr(request, "data", request.POST).get("username")
+    typed = str(typed or "").strip()
+    if not typed:
+        return typed
+    username = User.objects.filter(username__iexact=typed).values_list("username", flat=True).first()
+    return username or typed.casefold()
