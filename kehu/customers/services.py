@@ -116,10 +116,23 @@ class Duplicate:
         return _("%(reason)s: %(detail)s") % {"reason": reasons[self.reason], "detail": detail}
 
 
+def _editable_id(actor, value) -> int | None:
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+        return None
+    return Customer.objects.visible_to(actor, "change").filter(pk=int(text)).values_list("pk", flat=True).first()
+
+
 def find_duplicates(actor, *, name: str = "", credit_code: str = "", phones=(), exclude_pk=None) -> list[Duplicate]:
-    """Existing customers that would be duplicated: same credit code, same normalised name, same contact phone."""
+    """Existing customers that would be duplicated: same credit code, same normalised name, same contact phone.
+    `exclude_pk` is the customer being edited: it is left out only when `actor` may change it — an id outside the
+    actor's scope (or not an id) is ignored, so the answer never tells which out-of-scope customer it is."""
     found: dict[int, Duplicate] = {}
-    live = Customer.objects.exclude(status=Customer.Status.MERGED).exclude(pk=exclude_pk).select_related("owner")
+    live = Customer.objects.exclude(status=Customer.Status.MERGED).select_related("owner")
+    if exclude_pk is not None and actor is not None:
+        editing = _editable_id(actor, exclude_pk)
+        if editing is not None:
+            live = live.exclude(pk=editing)
     checks = []
     code = normalize_credit_code(credit_code)
     if code:
