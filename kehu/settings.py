@@ -41,6 +41,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kehu.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -179,6 +180,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.env_bool("KEHU_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# HTTPS deployments (KEHU_SECURE_COOKIES=1): browsers keep to HTTPS for a year (KEHU_HSTS_SECONDS; 0 turns it off).
+SECURE_HSTS_SECONDS = config.env_int("KEHU_HSTS_SECONDS", 31536000, minimum=0) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_REFERRER_POLICY = "same-origin"
+KEHU_API_DOCS_PUBLIC = config.env_bool("KEHU_API_DOCS_PUBLIC", False)  # /api/schema/ and /api/docs/ without login
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if config.env_bool("KEHU_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

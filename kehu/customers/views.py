@@ -12,6 +12,7 @@ from kehu.approvals.queries import document_approvals
 from kehu.approvals.services import requires_approval
 from kehu.core.audit import audit_trail
 from kehu.core.locking import StaleEdit
+from kehu.core.security import safe_next
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import services
 from kehu.customers.forms import (
@@ -242,7 +243,7 @@ def customer_transfer(request):
         else:
             if summary.request:
                 messages.success(request, _("The transfer was submitted for approval; it happens once approved."))
-                return redirect(request.POST.get("next") or "customers:manage")
+                return redirect(safe_next(request, "customers:manage"))
             messages.success(
                 request,
                 ngettext(
@@ -254,7 +255,7 @@ def customer_transfer(request):
             )
     else:
         messages.error(request, _("Choose the new owner."))
-    return redirect(request.POST.get("next") or "customers:manage")
+    return redirect(safe_next(request, "customers:manage"))
 
 
 @login_required
