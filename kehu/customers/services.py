@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.approvals import documents
-from kehu.core.locking import save_versioned
+from kehu.core.locking import lock_keys, save_versioned
 from kehu.core.models import DictionaryItem
 from kehu.core.numbering import next_number
 from kehu.customers.models import (
@@ -302,35 +302,54 @@ def create_customer(
         require(actor, "transfer")
     data = _clean_customer_data(data)
     contacts = _clean_contacts(list(contacts))
-    if check_duplicates:
-        _raise_for_duplicates(
-            find_duplicates(
-                actor,
-                name=data["name"],
-                credit_code=data.get("credit_code", ""),
-                phones=[c["mobile"] for c in contacts],
-            )
-        )
-    check_owned_limit(owner)
+    phones = [c["mobile"] for c in contacts]
     now = timezone.now()
-    with transaction.atomic():
-        customer = Customer(**{k: v for k, v in data.items() if k in CUSTOMER_FIELDS})
-        customer.number = next_number("CU")
-        customer.owner, customer.owner_department = owner, owner.department
-        customer.status, customer.created_by = status, actor
-        customer.owned_since = customer.last_activity_at = customer.created_at = now
-        customer.updated_by, customer.updated_at = actor, now
-        _set_name_fields(customer)
-        customer._history_user = actor
-        customer.save()
-        for contact in contacts:
-            new = Contact(customer=customer, **{k: v for k, v in contact.items() if k in CONTACT_FIELDS})
-            new._history_user = actor
-            new.save()
-        log_event(customer, CustomerEvent.Kind.CREATED, actor)
-        if needs_approval and submit:
-            submit_for_approval(actor, CREATE_DOC, customer)
-            customer.refresh_from_db()
+    try:
+        with transaction.atomic():
+            # Checked under the locks of the keys it is checked by: two identical forms posted at once, or ten
+            # creates by one rep, queue here and the later ones see what the earlier ones wrote.
+            lock_customer_keys(owner, data["name"], data.get("credit_code", ""), phones)
+            if check_duplicates:
+                _raise_for_duplicates(
+                    find_duplicates(actor, name=data["name"], credit_code=data.get("credit_code", ""), phones=phones)
+                )
+            check_owned_limit(owner)
+            customer = _write_new_customer(actor, data, contacts, owner, status, now)
+            if needs_approval and submit:
+                submit_for_approval(actor, CREATE_DOC, customer)
+                customer.refresh_from_db()
+    except IntegrityError:  # the credit code's unique constraint: written by a path that took no lock
+        _raise_for_duplicates(find_duplicates(actor, credit_code=data.get("credit_code", "")))
+        raise
+    return customer
+
+
+def lock_customer_keys(owner, name: str, credit_code: str = "", phones=()) -> None:
+    """The keys a new or edited customer is checked by (see kehu.core.locking.lock_keys)."""
+    lock_keys(
+        f"customer-name:{normalize_name(name)}" if name else "",
+        f"customer-credit:{normalize_credit_code(credit_code)}" if credit_code else "",
+        *(f"customer-phone:{normalize_phone(p)}" for p in phones if normalize_phone(p)),
+    )
+    if owner is not None:  # the owner's cap: the same row lock the pool's claims take
+        list(User.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True))
+
+
+def _write_new_customer(actor, data, contacts, owner, status, now) -> Customer:
+    customer = Customer(**{k: v for k, v in data.items() if k in CUSTOMER_FIELDS})
+    customer.number = next_number("CU")
+    customer.owner, customer.owner_department = owner, owner.department
+    customer.status, customer.created_by = status, actor
+    customer.owned_since = customer.last_activity_at = customer.created_at = now
+    customer.updated_by, customer.updated_at = actor, now
+    _set_name_fields(customer)
+    customer._history_user = actor
+    customer.save()
+    for contact in contacts:
+        new = Contact(customer=customer, **{k: v for k, v in contact.items() if k in CONTACT_FIELDS})
+        new._history_user = actor
+        new.save()
+    log_event(customer, CustomerEvent.Kind.CREATED, actor)
     return customer
 
 
@@ -364,16 +383,27 @@ def update_customer(actor, customer: Customer, data: dict, expected_version: int
     customer = get_customer_for_user(actor, customer.pk, "change")
     check_not_locked(customer)
     data = _clean_customer_data({**{f: getattr(customer, f) for f in CUSTOMER_FIELDS}, **data})
-    _raise_for_duplicates(
-        find_duplicates(actor, name=data["name"], credit_code=data.get("credit_code", ""), exclude_pk=customer.pk)
-    )
-    with transaction.atomic():
-        for name in CUSTOMER_FIELDS:
-            if name in data:
-                setattr(customer, name, data[name])
-        _set_name_fields(customer)
-        save_versioned(customer, actor, expected_version)
+    try:
+        with transaction.atomic():
+            lock_customer_keys(None, data["name"], data.get("credit_code", ""))
+            _raise_for_duplicates(
+                find_duplicates(
+                    actor, name=data["name"], credit_code=data.get("credit_code", ""), exclude_pk=customer.pk
+                )
+            )
+            _apply_edit(actor, customer, data, expected_version)
+    except IntegrityError:
+        _raise_for_duplicates(find_duplicates(actor, credit_code=data.get("credit_code", ""), exclude_pk=customer.pk))
+        raise
     return customer
+
+
+def _apply_edit(actor, customer, data, expected_version) -> None:
+    for name in CUSTOMER_FIELDS:
+        if name in data:
+            setattr(customer, name, data[name])
+    _set_name_fields(customer)
+    save_versioned(customer, actor, expected_version)
 
 
 def save_contact(
