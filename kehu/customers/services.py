@@ -502,6 +502,19 @@ def _request_move(actor, kind, customer_ids, to_user, *, leaver=None, reason="")
     from kehu.approvals.services import submit as submit_for_approval
 
     with transaction.atomic():
+        # Row locks on the customers serialise two requests for the same customers (a double submit, two people
+        # at once); the second one then sees the first and is refused.
+        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk").values_list("pk"))
+        wanted = set(customer_ids)
+        for pending in TransferRequest.objects.filter(status=TransferRequest.Status.PENDING).only("customer_ids"):
+            if wanted & set(pending.customer_ids):
+                names = Customer.objects.filter(pk__in=sorted(wanted & set(pending.customer_ids))[:3])
+                raise ValidationError(
+                    {
+                        "customers": _("A transfer of %(names)s is already waiting for approval.")
+                        % {"names": "、".join(c.name for c in names)}
+                    }
+                )
         request = TransferRequest.objects.create(
             kind=kind,
             customer_ids=customer_ids,
