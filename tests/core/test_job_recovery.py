@@ -21,14 +21,14 @@ from tests.support.processes import ROOT, kehu_env, run_in_shell, start_worker, 
 ROWS = 3000
 
 
-def wait_until(condition, seconds=120, every=0.2):
+def wait_until(condition, seconds=120, every=0.2, explain=lambda: ""):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
         time.sleep(every)
-    raise AssertionError("the condition did not come true")
+    raise AssertionError(f"the condition did not come true {explain()}")
 
 
 def progress(job_pk, media) -> dict:
@@ -44,18 +44,23 @@ def test_an_import_whose_worker_was_killed_is_resumed_by_a_new_worker(tmp_path, 
     env = kehu_env(tmp_path)
     source = tmp_path / "big.xlsx"
     source.write_bytes(workbook([{"name": f"恢复测试{n}有限公司"} for n in range(ROWS)]))
+    started = run_in_shell(  # queued while no worker runs: the worker below takes it as it starts
+        env,
+        "from django.core.files import File; from kehu.core import filejobs; from kehu.org.models import User;"
+        f"job = filejobs.start_import(User.objects.get(pk={org.admin.pk}), 'customers',"
+        f" File(open({str(source)!r}, 'rb'), name='big.xlsx')); print(job.pk)",
+    )
+    assert started.returncode == 0, started.stderr
+    job_pk = int(started.stdout.strip().splitlines()[-1])
+    assert FileJob.objects.get(pk=job_pk).status == FileJob.Status.QUEUED
     worker = start_worker(env)
     try:
-        started = run_in_shell(
-            env,
-            "from django.core.files import File; from kehu.core import filejobs; from kehu.org.models import User;"
-            f"job = filejobs.start_import(User.objects.get(pk={org.admin.pk}), 'customers',"
-            f" File(open({str(source)!r}, 'rb'), name='big.xlsx')); print(job.pk)",
-        )
-        assert started.returncode == 0, started.stderr
-        job_pk = int(started.stdout.strip().splitlines()[-1])
         media = tmp_path / "media"
-        running = wait_until(lambda: (p := progress(job_pk, media)) and p.get("pid") == worker.pid and p)
+        running = wait_until(
+            lambda: (p := progress(job_pk, media)) and p.get("pid") == worker.pid and p,
+            every=0.05,
+            explain=lambda: (FileJob.objects.filter(pk=job_pk).values_list("status", "total").first(), worker.poll()),
+        )
         assert running["host"] == socket.gethostname()
         worker.send_signal(signal.SIGKILL)  # the worker dies mid-job: no clean-up of any kind runs
         worker.wait(timeout=30)
