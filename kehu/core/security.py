@@ -12,10 +12,9 @@ NEXT_PARAMETERS = ("next",)
 
 def safe_next(request, fallback: str = "/", value: str | None = None) -> str:
     """Where to go after a form: `next` from the POST body (or the query string) when it is a path on this site,
-    otherwise `fallback` (a URL name or path; "" answers "", and the caller does not redirect). `https://evil.example/`,
-    `//evil.example`, `/\\evil.example` and `javascript:` are never followed — one rule for every view reading `next`."""Where to go after a form: `next` from the POST body (or the query string) when it is a path on this site,
-    otherwise `fallback` (a URL name or path; "" answers "" — the caller then does not redirect). `https://evil.example/`, `//evil.example`, `/\\evil.example` and
-    `javascript:` are never followed — one rule for every view that reads `next`."""
+    otherwise `fallback` (a URL name or path; "" answers "", and the caller does not redirect). Off-site targets
+    (`https://evil.example/`, `//evil.example`, `/\\evil.example`, `javascript:`) are never followed: one rule for
+    every view that reads `next`."""
     if value is None:
         value = request.POST.get("next") or request.GET.get("next") or ""
     value = str(value).strip()
