@@ -242,7 +242,7 @@ def enter(instance, node_id) -> None:
             )
             continue
         users = resolve_approvers(node.get("approvers"), instance)
-        if kind == "approval":  # nobody approves their own document: the others named decide, or nobody is left
+        if kind in ("approval", "review"):  # nobody decides on their own document: the others named do, or nobody
             users = [u for u in users if may_decide(instance, u)]
         if kind in ("review", "cc"):
             task_kind = Task.Kind.REVIEW if kind == "review" else Task.Kind.CC

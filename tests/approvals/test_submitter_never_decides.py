@@ -83,3 +83,18 @@ def test_no_path_can_create_or_move_a_deciding_task_to_the_submitter(org):
     assert refused.value.messages == [SELF]
     cc = routing.create_task(instance, "n1", node, org.rep, kind=FlowTask.Kind.CC)  # a copy is not a decision
     assert cc.assignee == org.rep
+
+
+def test_a_review_step_naming_the_submitter_leaves_them_out_and_a_copy_still_reaches_them(org):
+    graph = flow(
+        {
+            "n1": {"type": "review", "name": "知悉", "approvers": people(org.rep, org.manager), "next": "n2"},
+            "n2": {"type": "cc", "name": "抄送", "approvers": people(org.rep), "next": "n3"},
+            "n3": approval("经理", people(org.manager)),
+        }
+    )
+    publish(org.admin, graph)
+    instance = submit(org.rep)
+    reviews = FlowTask.objects.filter(instance=instance, kind=FlowTask.Kind.REVIEW)
+    assert list(reviews.values_list("assignee__username", flat=True)) == ["manager"]
+    assert FlowTask.objects.filter(instance=instance, kind=FlowTask.Kind.CC, assignee=org.rep).exists()
