@@ -1,12 +1,11 @@
 """The REST API's routes: each app contributes its viewsets here."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from kehu.approvals import api as approvals_api
 from kehu.core.api_views import DictionaryItemViewSet, DictionaryViewSet
+from kehu.core.security import api_docs_urls
 from kehu.customers import import_views
 from kehu.customers.activity_api import FollowUpViewSet, VisitViewSet
 from kehu.customers.api import ContactViewSet, CustomerViewSet
@@ -63,9 +62,8 @@ app_name = "api"
 urlpatterns = [
     path("me/", org_api.me, name="me"),
     path("authorise/", org_api.authorise, name="authorise"),
-    path("token/", obtain_auth_token, name="token"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("token/", org_api.TokenView.as_view(), name="token"),
+    *api_docs_urls(),
     # before the router: "customers/import/" would otherwise be read as a customer id
     path("customers/import/", import_views.import_api, name="customer-import"),
     path("customers/export/", import_views.export_api, name="customer-export"),

@@ -45,14 +45,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kehu.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "kehu.core.middleware.ApiErrorFormatMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kehu.core.limits.RequestSizeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kehu.core.once.OnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -154,6 +157,7 @@ AXES_FAILURE_LIMIT = config.env_int("KEHU_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = config.env_int("KEHU_LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "kehu.org.login.lockout"
+AXES_USERNAME_CALLABLE = "kehu.org.login.canonical_username"  # one count per account, whatever the letter case
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -188,6 +192,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.env_bool("KEHU_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# HTTPS deployments (KEHU_SECURE_COOKIES=1): browsers keep to HTTPS for a year (KEHU_HSTS_SECONDS; 0 turns it off).
+SECURE_HSTS_SECONDS = config.env_int("KEHU_HSTS_SECONDS", 31536000, minimum=0) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_REFERRER_POLICY = "same-origin"
+KEHU_API_DOCS_PUBLIC = config.env_bool("KEHU_API_DOCS_PUBLIC", False)  # /api/schema/ and /api/docs/ without login
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if config.env_bool("KEHU_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -211,6 +220,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kehu.core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "kehu.core.api.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kehu API",
@@ -223,6 +237,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kehu.core.api_schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

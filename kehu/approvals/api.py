@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from kehu.approvals import registry, services
@@ -13,6 +14,7 @@ from kehu.approvals.models import Delegation, FlowAction, FlowDefinition, FlowIn
 from kehu.approvals.resources import DELEGATIONS, INSTANCES, TASKS
 from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.org.models import User
+from kehu.org.scope import has_module_perm
 
 
 class PersonField(serializers.PrimaryKeyRelatedField):
@@ -21,8 +23,8 @@ class PersonField(serializers.PrimaryKeyRelatedField):
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.display_name", default=None)
-    on_behalf_of = serializers.CharField(source="on_behalf_of.display_name", default=None)
+    actor = serializers.CharField(source="actor.display_name", default=None, allow_null=True)
+    on_behalf_of = serializers.CharField(source="on_behalf_of.display_name", default=None, allow_null=True)
     kind_label = serializers.CharField(source="get_kind_display")
 
     class Meta:
@@ -46,7 +48,7 @@ class TaskSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="instance.title")
     doc_type = serializers.CharField(source="instance.doc_type")
     submitter = serializers.CharField(source="instance.submitter.display_name")
-    on_behalf_of = serializers.CharField(source="on_behalf_of.display_name", default=None)
+    on_behalf_of = serializers.CharField(source="on_behalf_of.display_name", default=None, allow_null=True)
 
     class Meta:
         model = FlowTask
@@ -204,11 +206,23 @@ class InstanceViewSet(ResourceViewSet):
         return Response(ActionSerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
+class ManagesApprovals(BasePermission):
+    def has_permission(self, request, view):
+        return has_module_perm(request.user, "approvals", "manage")
+
+
 class FlowSerializer(serializers.ModelSerializer):
+    graph = serializers.JSONField(help_text="the flow's nodes and edges (see the developer guide)")
+
     class Meta:
         model = FlowDefinition
         fields = ["id", "doc_type", "version", "name", "graph", "status", "created_at", "published_at"]
         read_only_fields = ["version", "status", "created_at", "published_at"]
+
+    def validate_graph(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(_("The flow graph must be an object with nodes and edges."))
+        return value
 
     def validate_doc_type(self, value):
         if registry.get(value) is None:
@@ -229,6 +243,7 @@ class FlowViewSet(
     serializer_class = FlowSerializer
     filterset_fields = ["doc_type", "status"]
     search_fields = ["name", "doc_type"]
+    permission_classes = [IsAuthenticated, ManagesApprovals]  # 403 before any body is read
 
     def get_queryset(self):
         services.require_manage(self.request.user)

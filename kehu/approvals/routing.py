@@ -45,11 +45,26 @@ def locked_instance(instance_id) -> FlowInstance | None:
 
 
 # --- who handles a step -----------------------------------------------------------------------
-def ops_users() -> list[User]:
-    """Sales operations: everyone holding approvals.manage (superusers when nobody does)."""
+def ops_users(instance=None) -> list[User]:
+    """Sales operations: everyone holding approvals.manage (superusers when nobody does) — without the submitter of
+    `instance`, who never decides on their own document."""
     role_ids = {g.role_id for g in RoleGrant.objects.filter(module="approvals") if "manage" in g.actions}
-    users = list(User.objects.filter(roles__in=role_ids, status=User.Status.ACTIVE, is_active=True).distinct())
-    return users or list(User.objects.filter(is_superuser=True, status=User.Status.ACTIVE, is_active=True))
+    active = User.objects.filter(status=User.Status.ACTIVE, is_active=True)
+    if instance is not None:
+        active = active.exclude(pk=instance.submitter_id)
+    users = list(active.filter(roles__in=role_ids).distinct().order_by("pk"))
+    return users or list(active.filter(is_superuser=True).order_by("pk"))
+
+
+def may_decide(instance, user) -> bool:
+    """The one rule every path that hands out a deciding task goes through (a step's approvers, the fallback to
+    sales operations, escalation, transfer, an added signer, a delegate): never the submitter."""
+    return user is not None and user.pk != instance.submitter_id
+
+
+def _refuse_submitter(instance, user, kind) -> None:
+    if kind != Task.Kind.CC and not may_decide(instance, user):
+        raise ValidationError(_("The submitter cannot approve their own document."))
 
 
 def resolve_approvers(rule: dict, instance) -> list[User]:
@@ -114,6 +129,7 @@ def _due(node) -> timedelta | None:
 def create_task(instance, node_id, node, user, *, kind, state=Task.State.OPEN, sequence=0, visit=1, named=(), **extra):
     """A task for `user` (or their delegate); approval tasks that open now get the step's time-out. Waiting tasks
     are bound to a delegate and get their time-out only when their turn comes (`open_waiting`)."""
+    _refuse_submitter(instance, user, kind)
     delegate = None
     if kind != Task.Kind.CC and state == Task.State.OPEN:
         delegate = _usable_delegate(instance, node_id, visit, user, named)
@@ -161,6 +177,7 @@ def open_waiting(instance, task) -> None:
 
 def move_task(instance, task, to_user, kind, actor, comment=""):
     """Hand `task` to `to_user` (a transfer, or an escalation when `actor` is None); they get a fresh time-out."""
+    _refuse_submitter(instance, to_user, task.kind)
     if FlowTask.objects.filter(
         instance=instance,
         node_id=task.node_id,
@@ -227,8 +244,8 @@ def enter(instance, node_id) -> None:
             )
             continue
         users = resolve_approvers(node.get("approvers"), instance)
-        if kind == "approval":  # nobody approves their own document: the others named decide, or nobody is left
-            users = [u for u in users if u.pk != instance.submitter_id]
+        if kind in ("approval", "review"):  # nobody decides on their own document: the others named do, or nobody
+            users = [u for u in users if may_decide(instance, u)]
         if kind in ("review", "cc"):
             task_kind = Task.Kind.REVIEW if kind == "review" else Task.Kind.CC
             tasks = [create_task(instance, node_id, node, u, kind=task_kind, visit=visit) for u in users]
@@ -239,7 +256,15 @@ def enter(instance, node_id) -> None:
             continue
         instance.current_node = node_id
         if not users and node.get("if_no_approver") == "ops":
-            users = ops_users()
+            users = ops_users(instance)
+            if not users:
+                raise ValidationError(
+                    _(
+                        "Nobody but the submitter could approve the step “%(step)s”: "
+                        "ask an administrator to name its approvers."
+                    )
+                    % {"step": node.get("name") or node_id}
+                )
             record(instance, Kind.TO_OPS, detail="、".join(u.display_name for u in users))
         if not users:
             record(instance, Kind.SKIP)

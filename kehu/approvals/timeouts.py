@@ -38,7 +38,7 @@ def handle_timeouts(now=None) -> dict:
                 and superior is not None
                 and superior.is_active
                 and superior.status == User.Status.ACTIVE
-                and superior.pk != instance.submitter_id
+                and routing.may_decide(instance, superior)
                 and not routing.holds_step(instance, task.node_id, task.visit, superior)
             )
             if can_escalate:

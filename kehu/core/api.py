@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, filters, pagination, permissions, status
+from rest_framework import exceptions, filters, pagination, permissions, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -74,3 +75,44 @@ def exception_handler(exc, context):
         body = {"error": {"code": code, "message": str(detail), "fields": {}}}
     response.data = body
     return response
+
+
+MAX_ID = 2**63 - 1  # the largest id a database row can have (64-bit signed)
+
+
+class IdField(serializers.IntegerField):
+    """A record id in a request body: a whole number from 1 to 2⁶³−1 (beyond that no row can have it, and the
+    database would refuse the query), so an id too large is a field error, never a server error."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+def id_list(**kwargs) -> serializers.ListField:
+    """A list of record ids in a request body (see IdField)."""
+    return serializers.ListField(child=IdField(), **kwargs)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The API's error body (documented for operations whose error answers are part of their own schema)."""
+
+    error = ErrorDetailSerializer()
+
+
+class ObjectJSONParser(JSONParser):
+    """Every JSON request body is an object: an array, a string or a number is a 400 before any view reads it (a
+    view may then merge and look up keys in `request.data` safely)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if not isinstance(data, dict):
+            raise exceptions.ValidationError({"non_field_errors": [_("The request body must be a JSON object.")]})
+        return data

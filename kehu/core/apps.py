@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from kehu.core import leaks, limits, menus, textinput  # noqa: F401  (the core menu entries and routes)
+        from kehu.core import api_schema, leaks, limits, menus, textinput  # noqa: F401  (schema extensions, menus, routes)
 
         textinput.install()  # every text field of every form and serializer normalises its input
         limits.install()  # every list of every serializer is bounded

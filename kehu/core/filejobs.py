@@ -13,8 +13,12 @@ Importers are the `kehu.core.importing.Importer` classes registered per resource
 import json
 import logging
 import os
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -45,11 +49,106 @@ def _progress_path(job_id: int) -> Path:
 
 
 def report_progress(job_id: int, phase: str, done: int, of: int) -> None:
+    """Write the job's progress, with the process that runs it (its heartbeat: see `worker_alive`)."""
     path = _progress_path(job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"phase": phase, "done": done, "of": of}))
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    data = {"phase": phase, "done": done, "of": of, "pid": os.getpid(), "host": socket.gethostname()}
+    temporary.write_text(json.dumps(data))
     os.replace(temporary, path)
+
+
+# --- heartbeat and recovery ---------------------------------------------------------------------
+HEARTBEAT_SECONDS = 5  # a running job's progress file is touched this often, progress or not
+STALE_AFTER = 60  # seconds without a heartbeat: the process running the job is gone (another machine's, too)
+MAX_ATTEMPTS = 3  # a job whose worker died this often is failed instead of resumed again
+RUNNING = (FileJob.Status.VALIDATING, FileJob.Status.WRITING)
+
+
+@contextmanager
+def heartbeat(job_id: int):
+    """While the block runs, touch the job's progress file every HEARTBEAT_SECONDS (a long step between two
+    progress reports still shows the job alive)."""
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                os.utime(_progress_path(job_id))
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def worker_alive(job: FileJob, now: float | None = None) -> bool:
+    """Whether the process running `job` is still there: on this machine its process id answers; anywhere, its
+    heartbeat is younger than STALE_AFTER. A running job without a progress file has lost its process."""
+    path = _progress_path(job.pk)
+    try:
+        data = json.loads(path.read_text())
+        touched = path.stat().st_mtime
+    except (OSError, ValueError):
+        return False
+    if data.get("host") == socket.gethostname() and data.get("pid"):
+        try:
+            os.kill(int(data["pid"]), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass  # somebody else's process of that id: decide by the heartbeat
+    return (now or time.time()) - touched < STALE_AFTER
+
+
+def recover(job: FileJob) -> bool:
+    """A running job whose process died: validation and exports are resumed (queued again: they write nothing but
+    their outcome); an interrupted write — one transaction, so nothing of it was written — goes back to "checked"
+    with a message, for the user to write again. After MAX_ATTEMPTS the job fails with a message. Returns whether
+    this call recovered it (several pollers may try at once: one wins)."""
+    attempts = int(job.params.get("attempts", 0)) + 1
+    params = {**job.params, "attempts": attempts}
+    with _language(job):
+        if attempts >= MAX_ATTEMPTS:
+            status = FileJob.Status.FAILED
+            message = _("The background worker stopped while running this job, %(n)d times; it was given up.") % {
+                "n": attempts
+            }
+        elif job.kind == FileJob.Kind.IMPORT and job.status == FileJob.Status.WRITING:
+            status = FileJob.Status.VALIDATED
+            message = _("The background worker stopped while writing: nothing was written. Write the rows again.")
+        else:
+            status = FileJob.Status.QUEUED
+            message = _("The background worker stopped; the job was started again.")
+    updated = FileJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=status,
+        message=message[:500],
+        params=params,
+        finished_at=timezone.now() if status == FileJob.Status.FAILED else None,
+    )
+    if not updated:
+        return False
+    _clear_progress(job.pk)
+    logger.warning("file job %s: its worker died; %s", job.pk, status)
+    if status == FileJob.Status.QUEUED:
+        job.refresh_from_db()
+        if job.kind == FileJob.Kind.EXPORT:
+            from kehu.core.tasks import export_job_task
+
+            export_job_task(job.pk)
+        else:
+            _run_import(job, "validate")
+    return True
+
+
+def recover_stalled_jobs() -> list[int]:
+    """Recover every running job whose process is gone (the worker's periodic task, and any job page asks)."""
+    return [job.pk for job in FileJob.objects.filter(status__in=RUNNING) if not worker_alive(job) and recover(job)]
 
 
 def read_progress(job: FileJob) -> dict:
@@ -82,6 +181,7 @@ def _fail(job: FileJob, message: str) -> None:
     FileJob.objects.filter(pk=job.pk).update(
         status=FileJob.Status.FAILED, message=message[:500], finished_at=timezone.now()
     )
+    _clear_progress(job.pk)
 
 
 # --- reading jobs -------------------------------------------------------------------------------
@@ -90,6 +190,8 @@ def get_job_for_user(user, pk, kind: str | None = None) -> FileJob:
     job = FileJob.objects.filter(pk=pk, created_by=user).select_related("owner").first()
     if job is None or (kind and job.kind != kind):
         raise Http404
+    if job.status in RUNNING and not worker_alive(job) and recover(job):  # its page shows the recovery at once
+        job.refresh_from_db()
     return job
 
 
@@ -169,10 +271,10 @@ def process_import(job_id: int, mode: str) -> None:
     """Check (mode "validate") or write (mode "all" / "valid_only") the job's file, recording the outcome."""
     job = FileJob.objects.select_related("created_by", "owner").get(pk=job_id)
     phase = FileJob.Status.VALIDATING if mode == "validate" else FileJob.Status.WRITING
+    report_progress(job.pk, "validating", 0, job.total)  # first: a running job always has its heartbeat
     FileJob.objects.filter(pk=job.pk).update(status=phase, mode=mode)
-    report_progress(job.pk, "validating", 0, job.total)
     importer = importing.importer_for(job.resource)(job.created_by, owner=job.owner)
-    with _language(job):
+    with _language(job), heartbeat(job.pk):
         try:
             with job.file.open("rb") as source:
                 result = importer.run(
@@ -191,8 +293,6 @@ def process_import(job_id: int, mode: str) -> None:
             logger.exception("import job %s failed", job.pk)
             _fail(job, _("The import failed and nothing was written; check the file and try again."))
             return
-        finally:
-            _clear_progress(job.pk)
         report = importer.error_report(result) if result.invalid else None
     refused = mode == "all" and result.invalid
     job.status = FileJob.Status.VALIDATED if mode == "validate" or refused else FileJob.Status.DONE
@@ -205,12 +305,14 @@ def process_import(job_id: int, mode: str) -> None:
             job.error_report.delete(save=False)
         job.error_report.save(f"{job.pk}-errors.xlsx", ContentFile(report), save=False)
     job.save()
+    _clear_progress(job.pk)  # after the outcome is saved: a job is never "running" without its heartbeat
 
 
 def process_export(job_id: int) -> None:
     job = FileJob.objects.select_related("created_by").get(pk=job_id)
+    report_progress(job.pk, "writing", 0, job.total)
     FileJob.objects.filter(pk=job.pk).update(status=FileJob.Status.WRITING)
-    with _language(job):
+    with _language(job), heartbeat(job.pk):
         try:
             path = Path(settings.MEDIA_ROOT) / "exports" / f"{job.pk}.xlsx"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -220,8 +322,7 @@ def process_export(job_id: int) -> None:
         except PermissionDenied as exc:
             _fail(job, str(exc) or _("You do not have permission to do this."))
             return
-        finally:
-            _clear_progress(job.pk)
     job.result.name = f"exports/{job.pk}.xlsx"
     job.status, job.total, job.processed, job.finished_at = FileJob.Status.DONE, count, count, timezone.now()
     job.save()
+    _clear_progress(job.pk)

@@ -74,3 +74,20 @@ def save_versioned(obj: VersionedModel, actor, expected_version: int | None, upd
             update_fields = {*update_fields, "version", "updated_at", "updated_by"}
         obj.save(update_fields=update_fields)
     return obj
+
+
+def lock_keys(*keys: str) -> None:
+    """Serialise every transaction that checks and then writes the same business key (a normalised name, a credit
+    code, a phone, a person's ownership cap): call inside `transaction.atomic()` before the check. PostgreSQL takes a
+    transaction-level advisory lock per key (in a fixed order, so two transactions cannot deadlock on them);
+    SQLite's IMMEDIATE transactions already hold the database's one write lock from their first statement."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    wanted = sorted({key for key in keys if key})
+    if not wanted:
+        return
+    with connection.cursor() as cursor:
+        for key in wanted:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])

@@ -184,3 +184,25 @@ class TranslatableTextField(models.TextField):
         if isinstance(value, Translatable):
             return text_for_storage(value)
         return super().get_prep_value(value)
+
+
+class Submission(models.Model):
+    """A write that must happen once (kehu.core.once): a page form's one-time token or an API Idempotency-Key,
+    with the answer it got, so a double click or a retried request gets that answer instead of a second write."""
+
+    owner = models.CharField(_("sent by"), max_length=64)  # the user, or a digest of the API token
+    key = models.CharField(_("key"), max_length=100)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # None while the first request is running
+    location = models.CharField(max_length=500, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="uniq_submission_owner_key")]
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.key})"

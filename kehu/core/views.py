@@ -6,7 +6,6 @@ from django.db import transaction
 from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +15,7 @@ from kehu.core.audit import audit_trail
 from kehu.core.forms import DictionaryItemForm, MenuSettingForm
 from kehu.core.locking import StaleEdit
 from kehu.core.models import Dictionary, DictionaryItem, MenuSetting
+from kehu.core.security import safe_next
 from kehu.core.workbench import panels_for
 
 
@@ -49,10 +49,7 @@ def me(request):
 def set_language(request):
     """Switch the interface language; remembered in a cookie and, when logged in, on the user."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(safe_next(request, "/"))
     if services.is_offered_language(language):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax"

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from kehu.core.api import IdField
 from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.customers import activities
 from kehu.customers.models import FollowUp, Visit
@@ -39,10 +40,10 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 
 class FollowUpWriteSerializer(serializers.Serializer):
-    customer = serializers.IntegerField()
+    customer = IdField()
     kind = serializers.ChoiceField(choices=FollowUp.Kind.choices)
     content = serializers.CharField()
-    contact = serializers.IntegerField(required=False, allow_null=True)
+    contact = IdField(required=False, allow_null=True)
     next_step = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     next_step_due = serializers.DateField(required=False, allow_null=True)
     happened_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -51,7 +52,7 @@ class FollowUpWriteSerializer(serializers.Serializer):
 class FollowUpEditSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=FollowUp.Kind.choices, required=False)
     content = serializers.CharField(required=False)
-    contact = serializers.IntegerField(required=False, allow_null=True)
+    contact = IdField(required=False, allow_null=True)
     next_step = serializers.CharField(max_length=200, required=False, allow_blank=True)
     next_step_due = serializers.DateField(required=False, allow_null=True)
 
@@ -154,8 +155,8 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class VisitPlanSerializer(serializers.Serializer):
-    customer = serializers.IntegerField()
-    contact = serializers.IntegerField(required=False, allow_null=True)
+    customer = IdField()
+    contact = IdField(required=False, allow_null=True)
     purpose = serializers.CharField(max_length=200)
     planned_at = serializers.DateTimeField()
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kehu.core.security import safe_next
 from kehu.core.views import apply_form_errors
 from kehu.customers import activities
 from kehu.customers.activity_forms import CheckInForm, FollowUpForm, ReviewForm, SummaryForm, VisitPlanForm
@@ -115,10 +116,7 @@ def followup_complete(request, pk):
         _refused(request, exc)
     else:
         messages.success(request, _("Next step done: %(step)s") % {"step": followup.next_step})
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("customers:next_steps")
+    return redirect(safe_next(request, "customers:next_steps"))
 
 
 followup_list = FOLLOWUPS.page_view()

@@ -1,11 +1,12 @@
 """REST API of customers and contacts: the same services and scope as the pages."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.api import IdField, id_list
 from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.core.models import DictionaryItem
 from kehu.customers import services
@@ -39,7 +40,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None)
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True, default=None, allow_null=True)
     contacts = ContactSerializer(many=True, read_only=True)
 
     class Meta:
@@ -108,7 +109,7 @@ class ShareSerializer(serializers.Serializer):
 
 
 class TransferSerializer(serializers.Serializer):
-    customers = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    customers = id_list(min_length=1)
     to_user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
     reason = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
@@ -119,8 +120,8 @@ class HandoverSerializer(serializers.Serializer):
 
 
 class MergeSerializer(serializers.Serializer):
-    keep = serializers.IntegerField()
-    duplicate = serializers.IntegerField()
+    keep = IdField()
+    duplicate = IdField()
 
 
 class MoveSummarySerializer(serializers.Serializer):
@@ -131,6 +132,12 @@ class MoveSummarySerializer(serializers.Serializer):
     approval = serializers.IntegerField(
         source="request_instance_id", allow_null=True, help_text="Set when the move waits for approval instead."
     )
+
+
+class DuplicateSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    message = serializers.CharField()
+    customer = serializers.IntegerField(allow_null=True, help_text="null when the customer is outside your scope")
 
 
 class CustomerViewSet(ResourceViewSet):
@@ -202,8 +209,16 @@ class CustomerViewSet(ResourceViewSet):
         merged = services.merge_customers(request.user, data["keep"], data["duplicate"])
         return Response(CustomerSerializer(merged).data)
 
-    @extend_schema(responses={200: serializers.ListField(child=serializers.DictField())})
-    @action(detail=False, methods=["get"], url_path="duplicates")
+    @extend_schema(
+        responses={200: DuplicateSerializer(many=True)},
+        filters=False,
+        parameters=[
+            OpenApiParameter("name", str),
+            OpenApiParameter("credit_code", str),
+            OpenApiParameter("phone", {"type": "array", "items": {"type": "string"}}, explode=True),
+        ],
+    )
+    @action(detail=False, methods=["get"], url_path="duplicates", pagination_class=None, filter_backends=[])
     def duplicates(self, request):
         """The duplicate check: `?name=…&credit_code=…&phone=…`."""
         found = services.find_duplicates(

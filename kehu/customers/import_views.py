@@ -11,13 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from kehu.core import filejobs, importing
+from kehu.core.api import ErrorDetailSerializer, ErrorSerializer
 from kehu.core.forms import StyledForm
 from kehu.core.models import FileJob
 from kehu.core.views import require_perm
@@ -197,9 +198,23 @@ class ImportResultSerializer(serializers.Serializer):
     errors_truncated = serializers.BooleanField()
 
 
+class ImportRefusedSerializer(ImportResultSerializer):
+    """Nothing was written: the result, with the error that says why."""
+
+    error = ErrorDetailSerializer()
+
+
 @extend_schema(
     request={"multipart/form-data": ImportRequestSerializer},
-    responses={200: ImportResultSerializer, 201: ImportResultSerializer, 400: ImportResultSerializer},
+    responses={
+        200: ImportResultSerializer,
+        201: ImportResultSerializer,
+        400: PolymorphicProxySerializer(
+            component_name="ImportRefused",
+            serializers=[ImportRefusedSerializer, ErrorSerializer],
+            resource_type_field_name=None,
+        ),
+    },
     description=(
         "Import customers from an .xlsx file (the template's columns). `mode=validate` checks every row and "
         "writes nothing (200); `all` writes every row or, when any row has an error, nothing (201 / 400); "

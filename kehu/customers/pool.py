@@ -107,12 +107,21 @@ def release_to_pool(actor, customers, reason: str, *, now: datetime | None = Non
 
 
 # --- claim and assign ---------------------------------------------------------------------------
-def _refuse_taken(pk) -> None:
+TOO_LATE_WINDOW = timedelta(minutes=10)
+
+
+def _refuse_taken(pk, now: datetime) -> None:
     """The customer is no longer in the pool. Name who took it if it left the pool through a claim or an
-    assignment (the race a claimer can lose); otherwise it was never a pool customer to this user: 404."""
+    assignment in the last minutes (the race a claimer can lose: it was in the pool everyone sees moments ago);
+    otherwise it is not a pool customer to this user and answers exactly like an id that does not exist (404),
+    so the claim button cannot be used to learn who owns any customer ever claimed."""
     customer = Customer.objects.filter(pk=pk).select_related("owner").first()
     last = PoolEvent.objects.filter(customer_id=pk).order_by("-at", "-id").first()
-    taken = last is not None and last.kind in (PoolEvent.Kind.CLAIMED, PoolEvent.Kind.ASSIGNED)
+    taken = (
+        last is not None
+        and last.kind in (PoolEvent.Kind.CLAIMED, PoolEvent.Kind.ASSIGNED)
+        and last.at >= now - TOO_LATE_WINDOW
+    )
     if customer is None or customer.owner is None or not taken or customer.status != ACTIVE:
         raise Http404
     raise ValidationError(
@@ -158,7 +167,7 @@ def claim(actor, customer, *, now: datetime | None = None) -> Customer:
         now = now or timezone.now()  # read after the lock: the claims counted below are all before it
         current = Customer.objects.filter(pk=pk, status=ACTIVE).first()
         if current is None or current.owner_id is not None:
-            _refuse_taken(pk)
+            _refuse_taken(pk, now)
         if reclaim_blocked(actor, current, now):
             raise ValidationError(
                 {
@@ -179,7 +188,7 @@ def claim(actor, customer, *, now: datetime | None = None) -> Customer:
                 )
         claimed = _take(pk, actor, actor, PoolEvent.Kind.CLAIMED, _("Claimed from the pool"), now)
         if claimed is None:
-            _refuse_taken(pk)
+            _refuse_taken(pk, now)
     return claimed
 
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from kehu.core.api import id_list
 from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.customers import pool, pool_queries
 from kehu.customers.api import CustomerSerializer
@@ -22,7 +23,9 @@ class PoolContactSerializer(serializers.ModelSerializer):
 
 
 class PoolCustomerSerializer(serializers.ModelSerializer):
-    previous_owner_name = serializers.CharField(source="previous_owner.display_name", read_only=True, default=None)
+    previous_owner_name = serializers.CharField(
+        source="previous_owner.display_name", read_only=True, default=None, allow_null=True
+    )
     pool_reason = serializers.CharField(read_only=True, default="")
     contacts = PoolContactSerializer(many=True, read_only=True)
 
@@ -51,12 +54,12 @@ class PoolCustomerSerializer(serializers.ModelSerializer):
 
 
 class ReleaseSerializer(serializers.Serializer):
-    customers = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    customers = id_list(min_length=1)
     reason = serializers.CharField(max_length=200)
 
 
 class AssignSerializer(serializers.Serializer):
-    customers = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    customers = id_list(min_length=1)
     to_user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
 
 

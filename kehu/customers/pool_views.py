@@ -8,13 +8,13 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kehu.core.forms import all_valid
 from kehu.core.limits import selected_ids
+from kehu.core.security import safe_next
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import pool, pool_queries, pool_rules, services
 from kehu.customers.models import Customer, CustomerLimit, PoolEvent
@@ -33,10 +33,7 @@ def _ids(request) -> list[int] | None:
 
 
 def _back(request, default: str):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, default))
 
 
 def _messages_of(error: ValidationError) -> str:

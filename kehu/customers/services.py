@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from kehu.approvals import documents
 from kehu.core.geo import coordinate_errors
-from kehu.core.locking import save_versioned
+from kehu.core.locking import lock_keys, save_versioned
 from kehu.core.models import DictionaryItem
 from kehu.core.numbering import next_number
 from kehu.core.text import fit, text_for_storage
@@ -125,10 +125,23 @@ class Duplicate:
         return _("%(reason)s: %(detail)s") % {"reason": reason, "detail": detail}
 
 
+def _editable_id(actor, value) -> int | None:
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 2**63:
+        return None
+    return Customer.objects.visible_to(actor, "change").filter(pk=int(text)).values_list("pk", flat=True).first()
+
+
 def find_duplicates(actor, *, name: str = "", credit_code: str = "", phones=(), exclude_pk=None) -> list[Duplicate]:
-    """Existing customers that would be duplicated: same credit code, same normalised name, same contact phone."""
+    """Existing customers that would be duplicated: same credit code, same normalised name, same contact phone.
+    `exclude_pk` is the customer being edited: it is left out only when `actor` may change it — an id outside the
+    actor's scope (or not an id) is ignored, so the answer never tells which out-of-scope customer it is."""
     found: dict[int, Duplicate] = {}
-    live = Customer.objects.exclude(status=Customer.Status.MERGED).exclude(pk=exclude_pk).select_related("owner")
+    live = Customer.objects.exclude(status=Customer.Status.MERGED).select_related("owner")
+    if exclude_pk is not None and actor is not None:
+        editing = _editable_id(actor, exclude_pk)
+        if editing is not None:
+            live = live.exclude(pk=editing)
     checks = []
     code = normalize_credit_code(credit_code)
     if code:
@@ -340,35 +353,54 @@ def create_customer(
         require(actor, "transfer")
     data = _clean_customer_data(data)
     contacts = _clean_contacts(list(contacts))
-    if check_duplicates:
-        _raise_for_duplicates(
-            find_duplicates(
-                actor,
-                name=data["name"],
-                credit_code=data.get("credit_code", ""),
-                phones=[c["mobile"] for c in contacts],
-            )
-        )
-    check_owned_limit(owner)
+    phones = [c["mobile"] for c in contacts]
     now = timezone.now()
-    with transaction.atomic():
-        customer = Customer(**{k: v for k, v in data.items() if k in CUSTOMER_FIELDS})
-        customer.number = next_number("CU")
-        customer.owner, customer.owner_department = owner, owner.department
-        customer.status, customer.created_by = status, actor
-        customer.owned_since = customer.last_activity_at = customer.created_at = now
-        customer.updated_by, customer.updated_at = actor, now
-        _set_name_fields(customer)
-        customer._history_user = actor
-        customer.save()
-        for contact in contacts:
-            new = Contact(customer=customer, **{k: v for k, v in contact.items() if k in CONTACT_FIELDS})
-            new._history_user = actor
-            new.save()
-        log_event(customer, CustomerEvent.Kind.CREATED, actor)
-        if needs_approval and submit:
-            submit_for_approval(actor, CREATE_DOC, customer)
-            customer.refresh_from_db()
+    try:
+        with transaction.atomic():
+            # Checked under the locks of the keys it is checked by: two identical forms posted at once, or ten
+            # creates by one rep, queue here and the later ones see what the earlier ones wrote.
+            lock_customer_keys(owner, data["name"], data.get("credit_code", ""), phones)
+            if check_duplicates:
+                _raise_for_duplicates(
+                    find_duplicates(actor, name=data["name"], credit_code=data.get("credit_code", ""), phones=phones)
+                )
+            check_owned_limit(owner)
+            customer = _write_new_customer(actor, data, contacts, owner, status, now)
+            if needs_approval and submit:
+                submit_for_approval(actor, CREATE_DOC, customer)
+                customer.refresh_from_db()
+    except IntegrityError:  # the credit code's unique constraint: written by a path that took no lock
+        _raise_for_duplicates(find_duplicates(actor, credit_code=data.get("credit_code", "")))
+        raise
+    return customer
+
+
+def lock_customer_keys(owner, name: str, credit_code: str = "", phones=()) -> None:
+    """The keys a new or edited customer is checked by (see kehu.core.locking.lock_keys)."""
+    lock_keys(
+        f"customer-name:{normalize_name(name)}" if name else "",
+        f"customer-credit:{normalize_credit_code(credit_code)}" if credit_code else "",
+        *(f"customer-phone:{normalize_phone(p)}" for p in phones if normalize_phone(p)),
+    )
+    if owner is not None:  # the owner's cap: the same row lock the pool's claims take
+        list(User.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True))
+
+
+def _write_new_customer(actor, data, contacts, owner, status, now) -> Customer:
+    customer = Customer(**{k: v for k, v in data.items() if k in CUSTOMER_FIELDS})
+    customer.number = next_number("CU")
+    customer.owner, customer.owner_department = owner, owner.department
+    customer.status, customer.created_by = status, actor
+    customer.owned_since = customer.last_activity_at = customer.created_at = now
+    customer.updated_by, customer.updated_at = actor, now
+    _set_name_fields(customer)
+    customer._history_user = actor
+    customer.save()
+    for contact in contacts:
+        new = Contact(customer=customer, **{k: v for k, v in contact.items() if k in CONTACT_FIELDS})
+        new._history_user = actor
+        new.save()
+    log_event(customer, CustomerEvent.Kind.CREATED, actor)
     return customer
 
 
@@ -402,16 +434,27 @@ def update_customer(actor, customer: Customer, data: dict, expected_version: int
     customer = get_customer_for_user(actor, customer.pk, "change")
     check_not_locked(customer)
     data = _clean_customer_data({**{f: getattr(customer, f) for f in CUSTOMER_FIELDS}, **data})
-    _raise_for_duplicates(
-        find_duplicates(actor, name=data["name"], credit_code=data.get("credit_code", ""), exclude_pk=customer.pk)
-    )
-    with transaction.atomic():
-        for name in CUSTOMER_FIELDS:
-            if name in data:
-                setattr(customer, name, data[name])
-        _set_name_fields(customer)
-        save_versioned(customer, actor, expected_version)
+    try:
+        with transaction.atomic():
+            lock_customer_keys(None, data["name"], data.get("credit_code", ""))
+            _raise_for_duplicates(
+                find_duplicates(
+                    actor, name=data["name"], credit_code=data.get("credit_code", ""), exclude_pk=customer.pk
+                )
+            )
+            _apply_edit(actor, customer, data, expected_version)
+    except IntegrityError:
+        _raise_for_duplicates(find_duplicates(actor, credit_code=data.get("credit_code", ""), exclude_pk=customer.pk))
+        raise
     return customer
+
+
+def _apply_edit(actor, customer, data, expected_version) -> None:
+    for name in CUSTOMER_FIELDS:
+        if name in data:
+            setattr(customer, name, data[name])
+    _set_name_fields(customer)
+    save_versioned(customer, actor, expected_version)
 
 
 def save_contact(
@@ -510,6 +553,19 @@ def _request_move(actor, kind, customer_ids, to_user, *, leaver=None, reason="")
     from kehu.approvals.services import submit as submit_for_approval
 
     with transaction.atomic():
+        # Row locks on the customers serialise two requests for the same customers (a double submit, two people
+        # at once); the second one then sees the first and is refused.
+        list(Customer.objects.select_for_update().filter(pk__in=customer_ids).order_by("pk").values_list("pk"))
+        wanted = set(customer_ids)
+        for pending in TransferRequest.objects.filter(status=TransferRequest.Status.PENDING).only("customer_ids"):
+            if wanted & set(pending.customer_ids):
+                names = Customer.objects.filter(pk__in=sorted(wanted & set(pending.customer_ids))[:3])
+                raise ValidationError(
+                    {
+                        "customers": _("A transfer of %(names)s is already waiting for approval.")
+                        % {"names": "、".join(c.name for c in names)}
+                    }
+                )
         request = TransferRequest.objects.create(
             kind=kind,
             customer_ids=customer_ids,

@@ -14,6 +14,7 @@ from kehu.core.audit import audit_trail
 from kehu.core.forms import all_valid
 from kehu.core.limits import selected_ids
 from kehu.core.locking import StaleEdit
+from kehu.core.security import safe_next
 from kehu.core.views import apply_form_errors, require_perm
 from kehu.customers import extensions, services
 from kehu.customers.forms import (
@@ -252,7 +253,7 @@ def customer_transfer(request):
         else:
             if summary.request:
                 messages.success(request, _("The transfer was submitted for approval; it happens once approved."))
-                return redirect(request.POST.get("next") or "customers:manage")
+                return redirect(safe_next(request, "customers:manage"))
             messages.success(
                 request,
                 ngettext(
@@ -264,7 +265,7 @@ def customer_transfer(request):
             )
     else:
         messages.error(request, _("Choose the new owner."))
-    return redirect(request.POST.get("next") or "customers:manage")
+    return redirect(safe_next(request, "customers:manage"))
 
 
 @login_required

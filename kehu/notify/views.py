@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kehu.core.security import safe_next
 from kehu.notify import services
 from kehu.notify.models import Message
 from kehu.notify.resources import MESSAGES
@@ -18,8 +18,9 @@ def message_detail(request, pk):
     message = get_visible_or_404(Message, request.user, pk)
     if message.read_at is None:
         services.mark_read(request.user, [message.pk])
-    if request.GET.get("go") and message.link and url_has_allowed_host_and_scheme(message.link, {request.get_host()}):
-        return redirect(message.link)
+    target = safe_next(request, "", value=message.link) if request.GET.get("go") and message.link else ""
+    if target:
+        return redirect(target)
     return render(request, "notify/message_detail.html", {"message": message})
 
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.response import Response
 
@@ -106,7 +107,7 @@ class DepartmentViewSet(ResourceViewSet):
 
 # --- users ----------------------------------------------------------------------------------
 class UserSerializer(serializers.ModelSerializer):
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = User
@@ -331,3 +332,12 @@ def me(request):
             "menu": menu,
         }
     )
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password for an API token. Failed attempts count towards the same lockout as the login
+    page (django-axes, by canonical account); a locked account answers 429 in the error format."""
+
+    def get_serializer_context(self):
+        # django-axes marks the Django request it is given as locked out; its middleware answers for that one.
+        return {**super().get_serializer_context(), "request": self.request._request}

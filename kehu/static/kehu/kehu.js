@@ -27,6 +27,10 @@
     });
   }
   window.kehuConfirm = askConfirm;
+  // A select marked data-autosubmit sends its form when changed (no inline handler: the CSP forbids them).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
+  });
 
   // No double submits: a form's buttons are disabled while it is being sent.
   document.addEventListener("submit", function (event) {

@@ -48,19 +48,38 @@ class Command(BaseCommand):
             "--control-socket",
             str(settings.DATA_DIR / "gunicorn.ctl"),
         ]
-        processes.append(subprocess.Popen(web, env=env))
-        if not no_worker:
-            processes.append(subprocess.Popen([sys.executable, "-m", "kehu", "worker"], env=env))
+        worker_command = [sys.executable, "-m", "kehu", "worker"]
+        web_process = subprocess.Popen(web, env=env)
+        processes.append(web_process)
+        worker = None if no_worker else subprocess.Popen(worker_command, env=env)
+        if worker is not None:
+            processes.append(worker)
         self.stdout.write(self.style.SUCCESS(f"Kehu is serving on http://{host}:{port}/ (Ctrl+C stops it)"))
+        self.stdout.flush()
+        stopping = False
 
         def stop(*_):
+            nonlocal stopping
+            stopping = True
             for process in processes:
                 if process.poll() is None:
                     process.terminate()
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            while all(p.poll() is None for p in processes):
+            # The web server stopping ends `kehu serve`; a dead worker is started again (its jobs are resumed by
+            # the job recovery), and the site keeps serving meanwhile.
+            while web_process.poll() is None and not stopping:
+                if worker is not None and worker.poll() is not None and not stopping:
+                    self.stderr.write(
+                        f"kehu: the background worker stopped (exit code {worker.returncode}); starting it again."
+                    )
+                    self.stderr.flush()
+                    processes.remove(worker)
+                    worker = subprocess.Popen(worker_command, env=env)
+                    processes.append(worker)
+                    self.stdout.write(f"Background worker started again (process {worker.pid}).")
+                    self.stdout.flush()
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
