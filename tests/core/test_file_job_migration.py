@@ -11,9 +11,11 @@ AFTER = [("customers", "0006_import_job_to_core_file_job")]
 
 @pytest.fixture
 def back_to_the_latest_schema():
-    """Later apps' migrations (core's after 0003) are undone by going BEFORE: put every app back at its latest."""
+    """Going BEFORE also undoes later apps' migrations (core's after 0003, opportunities, targets, cases, products):
+    every app is put back at its latest, so the tests after this one find their tables."""
     yield
     executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
@@ -35,13 +37,3 @@ def test_existing_jobs_are_copied_with_their_ids(org, back_to_the_latest_schema)
         (42, "customers", "export", org.admin.pk, 0, {"scope": "all"}),
     ]
     assert FileJob.objects.create(created_by_id=org.rep.pk).id > 42
-
-
-@pytest.fixture(autouse=True)
-def back_to_the_latest_schema():
-    """Going back to BEFORE also unapplies the apps that depend on later migrations (opportunities): the schema
-    is brought back to every app's latest migration, so the tests after this one find their tables."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
