@@ -19,9 +19,10 @@ class ResourceFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         if view.action != "list":
             return queryset
-        _tab, rows, filters, _sort = view.resource.listing(request.user, request.query_params, request)
+        tab, rows, filters, sort = view.resource.listing(request.user, request.query_params, request)
         if filters is not None and filters.is_bound and not filters.is_valid():
             raise exceptions.ValidationError(filters.errors)
+        view.listed = (tab, sort)  # for the paginator (kehu.core.api.Pagination): the count's key, the seek
         return rows.prefetch_related(*view.prefetch) if view.prefetch else rows
 
 

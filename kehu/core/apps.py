@@ -8,4 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from kehu.core import leaks, menus  # noqa: F401  (register the core menu entries and routes)
+        from django.db.backends.signals import connection_created
+
+        from kehu.core import leaks, listing, menus  # noqa: F401  (register the core menu entries and routes)
+
+        connection_created.connect(listing.watch_connection, dispatch_uid="kehu-data-versions")
