@@ -20,6 +20,7 @@ RESULT_KEYS = [
     *("name", "db", "scale", "rows", "ms_median", "ms_goal", "ms_met", "queries"),
     *("baseline", "baseline_ms_median", "ratio", "ratio_goal", "ratio_met", "samples"),
 ]
+THROUGHPUT_KEYS = ["requests_per_s", "requests_per_s_goal", "p95_ms", "requests", "seconds", "errors"]
 
 
 def _arguments(argv):
@@ -59,8 +60,8 @@ def _table(results: list[dict]) -> list[str]:
                 "" if r.get("queries") is None else str(r["queries"]),
                 f"{r['ms_median']:.3f}",
                 "-" if ms_goal is None else f"< {ms_goal:g}",
-                f"{r['baseline_ms_median']:.3f}",
-                f"{r['ratio']:.2f}",
+                "-" if r["baseline_ms_median"] is None else f"{r['baseline_ms_median']:.3f}",
+                "-" if r["ratio"] is None else f"{r['ratio']:.2f}",
                 "-" if goal is None else f"≤ {goal:g}",
                 verdict,
             ]
@@ -114,11 +115,14 @@ def main(argv=None) -> int:
     for r in results:
         if r.get("ratio_met") is False:
             print(f"GOAL MISSED: {r['name']} on {r['db']}: ratio {r['ratio']:.2f} > {r['ratio_goal']:g}")
-        if r.get("ms_met") is False:
+        if r.get("ms_met") is False and "p95_ms" in r:
+            print(f"GOAL MISSED: {r['name']} on {r['db']}: {r['requests_per_s']} req/s, p95 {r['p95_ms']} ms")
+        elif r.get("ms_met") is False:
             print(f"GOAL MISSED: {r['name']} on {r['db']}: {r['ms_median']:.1f} ms ≥ {r['ms_goal']:g} ms")
 
     out = targets.bench_dir() / "latest.json"
-    out.write_text(json.dumps([{key: r[key] for key in RESULT_KEYS} for r in results], indent=2) + "\n")
+    entries = [{key: r[key] for key in [*RESULT_KEYS, *THROUGHPUT_KEYS] if key in r} for r in results]
+    out.write_text(json.dumps(entries, indent=2) + "\n")
     print(f"\n{len(results)} results in {out} ({time.perf_counter() - started:.0f}s)", flush=True)
     if failures:
         print(f"bench: errors on {', '.join(failures)} (see above)", file=sys.stderr)

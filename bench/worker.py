@@ -61,6 +61,14 @@ def main(target: str, results_path: str, names: list[str], rebuild: bool, explai
                 "build_seconds": data.build_seconds,
             }
         )
+    from bench import throughput
+
+    if not names or any(part in throughput.NAME for part in names):
+        try:
+            results += throughput.run(data)
+        except Exception:  # noqa: BLE001 - as above
+            print(f"  [{target}] {throughput.NAME} FAILED:\n{traceback.format_exc()}", flush=True)
+            failed = True
     with open(results_path, "w", encoding="utf-8") as out:
         json.dump(results, out)
     return 1 if failed else 0
