@@ -122,9 +122,13 @@ def _list_queryset(user):
 
 
 def _list(user):
+    """The page of rows and the list's count as the list reads them: the count through the resource's paginator
+    (counted once per list and user, then cached under the scope and data versions: kehu.core.listing)."""
+    from kehu.customers.resources import CUSTOMERS
+
     queryset = _list_queryset(user)
     rows = list(queryset[:PAGE])
-    return rows, queryset.count()
+    return rows, CUSTOMERS.paginator(user, queryset, "all", "-activity", {}, PAGE).count
 
 
 @benchmark("customers.list_manager_scope", goal=GOAL, baseline=RAW, ms_goal=PAGE_MS)
@@ -132,7 +136,8 @@ def list_manager_scope(data):
     """The manager's customer list: customers_for(manager, "all") by last activity, 50 rows and the count."""
     customers, notes = _prepare(data)
     manager = _check_manager(data, customers)
-    rows, total = _list(manager)
+    rows, _capped = _list(manager)
+    total = customers_for(manager, "all").count()
     allowed = set(data.manager_department_ids)
     wrong = [c.pk for c in rows if c.owner_department_id not in allowed and c.owner_id != manager.pk]
     if len(rows) != PAGE or rows != sorted(rows, key=lambda c: (-c.last_activity_at.timestamp(), -c.pk)):
