@@ -243,17 +243,23 @@ def test_visits_walk_their_indexes(world):
 def test_a_managers_follow_ups_walk_the_happened_index(world):
     """The manager's follow-ups (north and below: a broad scope, kehu.org.scope.is_broad), latest first, pages 1
     and 50: the follow-up index walked, each row's customer tested through its primary key (a correlated EXISTS),
-    no list of every customer in scope built first and no sort of the follow-ups in scope."""
+    no list of every customer in scope built first and no sort of the follow-ups in scope.
+
+    These child lists hold 20,000 rows here, a third of them in the manager's scope: PostgreSQL's real plan walks
+    for page 1; for page 50 (3,000 rows to read, 1,000 of them skipped) it rightly hashes the whole small table
+    and sorts, so page 50 is proven by shape there (sorts and sequential scans off). On the bench data set
+    (100,000 customers and up) the real plan walks for page 50 too (docs/en/deployment.md), and the page after a
+    cursor is a range of the index on both databases (test_the_page_after_a_cursor_is_a_range_of_the_same_index)."""
     followups = FollowUp.objects.visible_to(world.org.manager).order_by("-happened_at", "-pk")
     for number in (1, 50):
-        plan = assert_walks(page(followups, number), "followup_happened_idx")
+        plan = assert_walks(page(followups, number), "followup_happened_idx", shape_only=number > 1)
         assert not plan.full_scans(Customer._meta.db_table), plan
 
 
 def test_a_managers_visits_walk_the_planned_index(world):
     visits = Visit.objects.visible_to(world.org.manager).order_by("-planned_at", "-pk")
     for number in (1, 50):
-        assert_walks(page(visits, number), "visit_planned_idx")
+        assert_walks(page(visits, number), "visit_planned_idx", shape_only=number > 1)
 
 
 def test_a_managers_contacts_walk_the_primary_key_newest_first(world):
@@ -263,7 +269,7 @@ def test_a_managers_contacts_walk_the_primary_key_newest_first(world):
 
     contacts = Contact.objects.visible_to(world.org.manager).order_by("-pk")
     for number in (1, 50):
-        plan = explain(page(contacts, number))
+        plan = explain(page(contacts, number), shape_only=number > 1)
         assert not plan.sorts, plan
         assert not plan.full_scans(Customer._meta.db_table), plan
 
