@@ -27,6 +27,17 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.functional import cached_property
 
+# What a user may see is decided outside core (kehu.org registers these at start-up; core knows no domain):
+# the version of the user's scope this request reads under, and a per-process cache under that version.
+scope_version_of = lambda user: ""  # noqa: E731
+cached_under_scope = lambda user, *key, compute: compute()  # noqa: E731
+
+
+def register_scope(version_of, cached) -> None:
+    global scope_version_of, cached_under_scope
+    scope_version_of, cached_under_scope = version_of, cached
+
+
 PAGE_SIZES = (20, 50, 100)
 COUNT_CAP = 10_000
 COUNT_TTL = 30  # seconds: how stale a count can be in another process when the cache is per process (no Redis)

@@ -94,13 +94,12 @@ def menu_for(user) -> list[dict]:
         return _build_menu(user)
     from django.utils import translation
 
-    from kehu.core.listing import data_version
-    from kehu.org.scope import cached_under_scope
+    from kehu.core import listing
 
     # built once per process for a user, language and menu settings, under the scope version (roles, grants) and
     # the core tables' data version (the menu settings); each request gets its own copies (badges fill them in)
-    key = ("menu", translation.get_language(), data_version("core"))
-    built = cached_under_scope(user, *key, compute=lambda: _build_menu(user))
+    key = ("menu", translation.get_language(), listing.data_version("core"))
+    built = listing.cached_under_scope(user, *key, compute=lambda: _build_menu(user))
     groups = [{**group, "entries": [replace(e) for e in group["entries"]]} for group in built]
     user.__dict__["_kehu_menu"] = groups
     return groups

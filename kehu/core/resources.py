@@ -205,10 +205,10 @@ class Resource:
     def paginator(self, user, queryset: QuerySet, tab: str, sort: str, params, size: int) -> CappedPaginator:
         """The list's paginator: its count cached under the user's scope version and the data version of the
         list's app (kehu.core.listing), and, after a page whose cursor `params` carry, a seek on (sort value, pk)."""
-        from kehu.org.scope import request_scope_version
+        from kehu.core import listing
 
         filters = sorted((k, v) for k, v in params.items() if k in self.filter_names and v not in ("", None))
-        count_key = (self.key, tab, filters, user.pk, str(request_scope_version(user)))
+        count_key = (self.key, tab, filters, user.pk, str(listing.scope_version_of(user)))
         order = _seek_order(self.model, queryset.query.order_by)
         return CappedPaginator(
             queryset, size, count_key=count_key, order=order, cursor=decode_cursor(params.get(CURSOR_PARAM))
