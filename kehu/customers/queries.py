@@ -61,15 +61,13 @@ def search_q(text: str) -> Q:
 
     Each kind of match is its own indexed lookup; their ids are combined in one UNION subquery, so the list
     query joins a handful of ids instead of testing every customer against an OR of conditions. A name fragment
-    of three characters or more goes through the trigram index (`customers_named_like`). One or two characters
-    have no trigram: their `name LIKE '%…%'` is ORed onto the list's own rows instead of scanning every name
-    in a subquery, so a list page walks its sort index through the scope and stops once the page is full.
+    of three characters or more goes through the trigram index (`customers_named_like`); one or two characters
+    are a LIKE scan, as no trigram index can serve them.
     """
     text = to_half_width(text).strip().lower()
     if not text:
         return Q()
     ids = [Customer.objects.filter(number=text.upper()).values("pk")]
-    short = None
     digits = normalize_phone(text)
     if ASCII_WORD.match(text):
         ids.append(Customer.objects.filter(**_prefix_range("name_initials", text)).values("pk"))
@@ -79,17 +77,14 @@ def search_q(text: str) -> Q:
     elif len(digits) >= 7 and digits == re.sub(r"\D", "", text):
         ids.append(Contact.objects.filter(**_prefix_range("mobile", digits)).values("customer_id"))
     else:
-        if len(text) >= name_index.TRIGRAM:
-            ids.append(customers_named_like(text))
-        else:  # no trigram to look up: tested on the rows the list walks in its order (module docstring of search_q)
-            short = Q(name__contains=text)
+        ids.append(customers_named_like(text))
         # the range finds the candidates through contact_name_idx; the LIKE keeps the result exact whatever the
         # collation (and, the range being case-sensitive, so is this match now on SQLite too)
         contacts = Contact.objects.filter(**_prefix_range("name", text)).filter(name__startswith=text)
         ids.append(contacts.values("customer_id"))
     ids = [queryset.order_by() for queryset in ids]  # a compound SELECT takes no ORDER BY in its parts
     union = ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
-    return Q(pk__in=union) | short if short is not None else Q(pk__in=union)
+    return Q(pk__in=union)
 
 
 def dictionary_items(code: str):
