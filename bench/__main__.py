@@ -16,7 +16,11 @@ from pathlib import Path
 
 from bench import targets
 
-RESULT_KEYS = ["name", "db", "scale", "rows", "ms_median", "baseline", "baseline_ms_median", "ratio", "ratio_goal"]
+RESULT_KEYS = [
+    *("name", "db", "scale", "rows", "ms_median", "ms_goal", "ms_met", "queries"),
+    *("baseline", "baseline_ms_median", "ratio", "ratio_goal", "ratio_met", "samples"),
+]
+THROUGHPUT_KEYS = ["requests_per_s", "requests_per_s_goal", "p95_ms", "requests", "seconds", "errors"]
 
 
 def _arguments(argv):
@@ -41,27 +45,29 @@ def _run_worker(target: str, args) -> tuple[int, list[dict]]:
 
 
 def _table(results: list[dict]) -> list[str]:
-    header = ["benchmark", "db", "rows", "n", "ms (median)", "baseline ms", "ratio", "goal", ""]
+    header = ["benchmark", "db", "rows", "n", "q", "ms (median)", "ms goal", "baseline ms", "ratio", "goal", ""]
     rows = []
     for r in results:
-        goal = r["ratio_goal"]
-        verdict = "" if goal is None else ("ok" if r["ratio"] <= goal else "MISSED")
-        goal_text = "-" if goal is None else f"≤ {goal:g}"
+        goal, ms_goal = r["ratio_goal"], r.get("ms_goal")
+        missed = [what for what, met in (("ratio", r.get("ratio_met")), ("ms", r.get("ms_met"))) if met is False]
+        verdict = "" if goal is None and ms_goal is None else ("MISSED " + "+".join(missed) if missed else "ok")
         rows.append(
             [
                 r["name"],
                 r["db"],
                 f"{r['rows']:,}",
                 str(r.get("samples", "")),
+                "" if r.get("queries") is None else str(r["queries"]),
                 f"{r['ms_median']:.3f}",
-                f"{r['baseline_ms_median']:.3f}",
-                f"{r['ratio']:.2f}",
-                goal_text,
+                "-" if ms_goal is None else f"< {ms_goal:g}",
+                "-" if r["baseline_ms_median"] is None else f"{r['baseline_ms_median']:.3f}",
+                "-" if r["ratio"] is None else f"{r['ratio']:.2f}",
+                "-" if goal is None else f"≤ {goal:g}",
                 verdict,
             ]
         )
     widths = [max(len(str(line[i])) for line in [header, *rows]) for i in range(len(header))]
-    right = {2, 3, 4, 5, 6}
+    right = {2, 3, 4, 5, 6, 7, 8}
 
     def line(cells):
         return "  ".join(
@@ -106,12 +112,17 @@ def main(argv=None) -> int:
     for db, seconds in {r["db"]: r.get("build_seconds") for r in results}.items():
         if seconds is not None:
             print(f"{db}: data set generated in {seconds:.1f}s")
-    missed = [r for r in results if r["ratio_goal"] is not None and r["ratio"] > r["ratio_goal"]]
-    for r in missed:
-        print(f"GOAL MISSED: {r['name']} on {r['db']}: ratio {r['ratio']:.2f} > {r['ratio_goal']:g}")
+    for r in results:
+        if r.get("ratio_met") is False:
+            print(f"GOAL MISSED: {r['name']} on {r['db']}: ratio {r['ratio']:.2f} > {r['ratio_goal']:g}")
+        if r.get("ms_met") is False and "p95_ms" in r:
+            print(f"GOAL MISSED: {r['name']} on {r['db']}: {r['requests_per_s']} req/s, p95 {r['p95_ms']} ms")
+        elif r.get("ms_met") is False:
+            print(f"GOAL MISSED: {r['name']} on {r['db']}: {r['ms_median']:.1f} ms ≥ {r['ms_goal']:g} ms")
 
     out = targets.bench_dir() / "latest.json"
-    out.write_text(json.dumps([{key: r[key] for key in RESULT_KEYS} for r in results], indent=2) + "\n")
+    entries = [{key: r[key] for key in [*RESULT_KEYS, *THROUGHPUT_KEYS] if key in r} for r in results]
+    out.write_text(json.dumps(entries, indent=2) + "\n")
     print(f"\n{len(results)} results in {out} ({time.perf_counter() - started:.0f}s)", flush=True)
     if failures:
         print(f"bench: errors on {', '.join(failures)} (see above)", file=sys.stderr)

@@ -20,7 +20,8 @@ from kehu.approvals.models import FlowTask
 from kehu.org.models import User
 
 GOAL = 2.0
-PAGE_MS = 50.0
+PAGE_MS = 30.0  # issue 9: a list page under 30 ms server time
+ACTION_MS = 50.0  # issue 4: one approve action under 50 ms
 RAW = "the inbox query's SQL (list + count) through the driver"
 
 
@@ -66,8 +67,7 @@ def inbox_page(data):
         return response
 
     statements = _capture(lambda: get(None))
-    notes.append(f"{len(statements)} queries a request")
-    return Case(run=get, baseline=_raw(_inbox_statements(data)), notes=notes, ms_goal=PAGE_MS)
+    return Case(run=get, baseline=_raw(_inbox_statements(data)), notes=notes, ms_goal=PAGE_MS, queries=len(statements))
 
 
 @benchmark("approvals.approve_action", goal=GOAL, baseline=RAW)
@@ -93,10 +93,10 @@ def approve_action(data):
     if FlowTask.objects.get(pk=task.pk).state != "open":
         raise AssertionError("the approve action was not rolled back")
     notes.append(f"on {connection.vendor}: each approval is rolled back, not committed")
-    return Case(run=approve, baseline=_raw(_inbox_statements(data)), notes=notes, ms_goal=PAGE_MS)
+    return Case(run=approve, baseline=_raw(_inbox_statements(data)), notes=notes, ms_goal=ACTION_MS)
 
 
-@benchmark("approvals.inbox_query", goal=GOAL, baseline=RAW)
+@benchmark("approvals.inbox_query", goal=GOAL, baseline=RAW, ms_goal=PAGE_MS)
 def inbox_query(data):
     """The inbox query alone through the ORM (20 tasks with their approvals and submitters, and the count)."""
     _approvals, notes = _prepare(data)
@@ -118,7 +118,12 @@ def inbox_query(data):
     )
 
 
-@benchmark("approvals.done_box", goal=GOAL, baseline="the done box's SQL (page 1, page 10) through the driver")
+@benchmark(
+    "approvals.done_box",
+    goal=GOAL,
+    baseline="the done box's SQL (page 1, page 10) through the driver",
+    ms_goal=PAGE_MS,
+)
 def done_box(data):
     """The done box (已办) of the person who handled the most tasks, latest first: page 1 and page 10 of 20 (the
     done index, walked)."""
@@ -141,8 +146,8 @@ def done_box(data):
     if not rows or any(t.assignee_id != busiest["assignee"] or t.state != "done" for t in rows):
         raise AssertionError("the done box shows tasks that are not the approver's handled ones")
     statements = _capture(lambda: run(approver()))
-    notes.append(f"{len(statements)} queries")
     return Case(
+        queries=len(statements),
         run=run,
         baseline=_raw(statements),
         setup=approver,

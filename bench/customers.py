@@ -22,7 +22,8 @@ from kehu.customers.queries import customers_for, search_q, timeline_for
 from kehu.org.scope import effective_scope
 
 PAGE = 50
-PAGE_MS = 100.0  # every page under 100 ms server time
+PAGE_MS = 30.0  # issue 9: every list page, API list and detail page under 30 ms server time, on page 1 and page 50
+SEARCH_MS = 50.0  # issue 9: search under 50 ms
 GOAL = 2.0
 RAW = "the same queries' SQL through the driver"
 
@@ -77,8 +78,15 @@ def _case(data, run, *, explain=None, notes=(), ms_goal=None, setup=None) -> Cas
     """A Case for `run(user)`, its baseline the captured SQL of one call of `run` for a fresh user object."""
     setup = setup or data.fresh_manager
     statements = _capture(lambda: run(setup()))
-    notes = [*notes, f"{len(statements)} queries"]
-    return Case(run=run, baseline=_raw(statements), setup=setup, explain=explain, notes=notes, ms_goal=ms_goal)
+    return Case(
+        run=run,
+        baseline=_raw(statements),
+        setup=setup,
+        explain=explain,
+        notes=notes,
+        ms_goal=ms_goal,
+        queries=len(statements),
+    )
 
 
 def _prepare(data):
@@ -114,17 +122,22 @@ def _list_queryset(user):
 
 
 def _list(user):
+    """The page of rows and the list's count as the list reads them: the count through the resource's paginator
+    (counted once per list and user, then cached under the scope and data versions: kehu.core.listing)."""
+    from kehu.customers.resources import CUSTOMERS
+
     queryset = _list_queryset(user)
     rows = list(queryset[:PAGE])
-    return rows, queryset.count()
+    return rows, CUSTOMERS.paginator(user, queryset, "all", "-activity", {}, PAGE).count
 
 
-@benchmark("customers.list_manager_scope", goal=GOAL, baseline=RAW)
+@benchmark("customers.list_manager_scope", goal=GOAL, baseline=RAW, ms_goal=PAGE_MS)
 def list_manager_scope(data):
     """The manager's customer list: customers_for(manager, "all") by last activity, 50 rows and the count."""
     customers, notes = _prepare(data)
     manager = _check_manager(data, customers)
-    rows, total = _list(manager)
+    rows, _capped = _list(manager)
+    total = customers_for(manager, "all").count()
     allowed = set(data.manager_department_ids)
     wrong = [c.pk for c in rows if c.owner_department_id not in allowed and c.owner_id != manager.pk]
     if len(rows) != PAGE or rows != sorted(rows, key=lambda c: (-c.last_activity_at.timestamp(), -c.pk)):
@@ -141,7 +154,7 @@ def _client(data) -> Client:
     return client
 
 
-def _page_case(data, url: str, notes: list[str]) -> Case:
+def _page_case(data, url: str, notes: list[str], ms_goal: float = PAGE_MS) -> Case:
     client = _client(data)
 
     def get(_):
@@ -151,8 +164,7 @@ def _page_case(data, url: str, notes: list[str]) -> Case:
         return response
 
     statements = _capture(lambda: get(None))
-    notes = [*notes, f"{len(statements)} queries a request"]
-    return Case(run=get, baseline=_raw(statements), notes=notes, ms_goal=PAGE_MS)
+    return Case(run=get, baseline=_raw(statements), notes=notes, ms_goal=ms_goal, queries=len(statements))
 
 
 @benchmark("customers.list_page_manager", baseline=RAW + " (all of the page's queries)")
@@ -176,7 +188,7 @@ def _search_queryset(user, text):
     return customers_for(user, "all").filter(search_q(text)).order_by("-last_activity_at", "-pk")
 
 
-@benchmark("customers.search_initials", goal=GOAL, baseline=RAW)
+@benchmark("customers.search_initials", goal=GOAL, baseline=RAW, ms_goal=SEARCH_MS)
 def search_initials(data):
     """Pinyin-initials search in the manager's scope (`bjzy` → 北京致远…), the first 50 rows."""
     customers, notes = _prepare(data)
@@ -199,7 +211,8 @@ def search_initials(data):
 def search_page(data):
     """The management page searching the initials (informational: the page also counts every match)."""
     customers, notes = _prepare(data)
-    return _page_case(data, f"{reverse('customers:manage')}?size={PAGE}&q={customers.search_initials}", notes)
+    url = f"{reverse('customers:manage')}?size={PAGE}&q={customers.search_initials}"
+    return _page_case(data, url, notes, ms_goal=SEARCH_MS)
 
 
 def _name_fragment(data, length: int) -> tuple[str, int]:
@@ -232,14 +245,14 @@ def _fragment_case(data, length: int):
     )
 
 
-@benchmark("customers.search_fragment", goal=GOAL, baseline=RAW)
+@benchmark("customers.search_fragment", goal=GOAL, baseline=RAW, ms_goal=SEARCH_MS)
 def search_fragment(data):
     """A three-character Chinese name fragment in the manager's scope, the first 50 rows: the trigram index
     (pg_trgm on PostgreSQL, FTS5 on SQLite) and the contact-name range."""
     return _fragment_case(data, 3)
 
 
-@benchmark("customers.search_fragment_short", goal=GOAL, baseline=RAW)
+@benchmark("customers.search_fragment_short", goal=GOAL, baseline=RAW, ms_goal=SEARCH_MS)
 def search_fragment_short(data):
     """A two-character fragment (致远): no trigram, so the LIKE scan of the names (kehu.customers.queries)."""
     return _fragment_case(data, 2)
@@ -252,7 +265,7 @@ def _pool_queryset(user):
     return pool_queries.pool_customers(user).order_by("-released_at", "-pk")
 
 
-@benchmark("customers.pool_list", goal=GOAL, baseline=RAW)
+@benchmark("customers.pool_list", goal=GOAL, baseline=RAW, ms_goal=PAGE_MS)
 def pool_list(data):
     """The public pool, newest release first, 50 rows on page 1 and on page 50 (the partial index on released_at
     of the customers without an owner)."""
@@ -326,7 +339,7 @@ def _detail(user, pk):
     return customer, contacts, timeline_for(customer)
 
 
-@benchmark("customers.detail_timeline", goal=GOAL, baseline=RAW)
+@benchmark("customers.detail_timeline", goal=GOAL, baseline=RAW, ms_goal=PAGE_MS)
 def detail_timeline(data):
     """A customer with about 50 follow-ups: the customer with its relations, contacts and timeline_for()."""
     customers, notes = _prepare(data)

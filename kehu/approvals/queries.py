@@ -12,6 +12,7 @@ Task = FlowTask
 # What an inbox row shows: the task, its approval's title and type, the submitter's and principal's names.
 ROW_FIELDS = (
     "id",
+    "node_id",  # the API's task shows it: deferred, it would be one query a row
     "node_name",
     "kind",
     "state",

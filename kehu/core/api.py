@@ -2,13 +2,16 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, filters, pagination, permissions, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from kehu.core.listing import CURSOR_PARAM
 from kehu.core.locking import StaleEdit
 
 
@@ -22,9 +25,37 @@ class ModulePermission(permissions.BasePermission):
 
 
 class Pagination(pagination.PageNumberPagination):
+    """Page numbers, as the list pages have them, with the same capped and cached count and, for the page after
+    one, the seek (kehu.core.listing): `next` carries `after=<cursor>`, which makes the next page an index range
+    however deep it is. A client may follow `next` or ask for any `page` (an offset into the same index walk)."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        listed = getattr(view, "listed", None)
+        if listed is None or getattr(view, "resource", None) is None:
+            return super().paginate_queryset(queryset, request, view)
+        tab, sort = listed
+        size = self.get_page_size(request)
+        paginator = view.resource.paginator(request.user, queryset, tab, sort, request.query_params, size)
+        try:
+            self.page = paginator.page(self.get_page_number(request, paginator))
+        except InvalidPage as exc:
+            raise exceptions.NotFound(_("Invalid page.")) from exc
+        self.cursor = paginator.cursor_after(self.page)
+        self.request = request
+        return list(self.page)
+
+    def get_next_link(self):
+        link = super().get_next_link()
+        cursor = getattr(self, "cursor", "")
+        return replace_query_param(link, CURSOR_PARAM, cursor) if link and cursor else link
+
+    def get_previous_link(self):
+        link = super().get_previous_link()
+        return remove_query_param(link, CURSOR_PARAM) if link else link
 
 
 class SearchFilter(filters.SearchFilter):

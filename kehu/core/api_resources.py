@@ -20,9 +20,10 @@ class ResourceFilterBackend(DjangoFilterBackend):
         if view.action != "list":
             return queryset
         params = search_alias(request.query_params, view.resource.filter_names)
-        _tab, rows, filters, _sort = view.resource.listing(request.user, params, request)
+        tab, rows, filters, sort = view.resource.listing(request.user, params, request)
         if filters is not None and filters.is_bound and not filters.is_valid():
             raise exceptions.ValidationError(filters.errors)
+        view.listed = (tab, sort)  # for the paginator (kehu.core.api.Pagination): the count's key, the seek
         return rows.prefetch_related(*view.prefetch) if view.prefetch else rows
 
 

@@ -6,7 +6,7 @@ for a user when every role they hold hides it.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -87,11 +87,27 @@ def fill_badges(user, entries) -> None:
 
 def menu_for(user) -> list[dict]:
     """The menu groups and entries `user` sees, with ops' labels, order and per-role hiding applied."""
-    from kehu.core.models import MenuSetting
-
     cached = user.__dict__.get("_kehu_menu")
     if cached is not None:
         return cached
+    if not user.is_authenticated:
+        return _build_menu(user)
+    from django.utils import translation
+
+    from kehu.core import listing
+
+    # built once per process for a user, language and menu settings, under the scope version (roles, grants) and
+    # the core tables' data version (the menu settings); each request gets its own copies (badges fill them in)
+    key = ("menu", translation.get_language(), listing.data_version("core"))
+    built = listing.cached_under_scope(user, *key, compute=lambda: _build_menu(user))
+    groups = [{**group, "entries": [replace(e) for e in group["entries"]]} for group in built]
+    user.__dict__["_kehu_menu"] = groups
+    return groups
+
+
+def _build_menu(user) -> list[dict]:
+    from kehu.core.models import MenuSetting
+
     settings_by_key = {s.key: s for s in MenuSetting.objects.prefetch_related("hidden_for_roles")}
     role_ids = set(user.roles.values_list("pk", flat=True)) if user.is_authenticated else set()
     shown: list[ShownEntry] = []
@@ -124,7 +140,6 @@ def menu_for(user) -> list[dict]:
         items = sorted((e for e in shown if e.group == code), key=lambda e: (e.order, e.key))
         if items:
             groups.append({"code": code, "label": group_label, "icon": icon, "entries": items})
-    user.__dict__["_kehu_menu"] = groups
     return groups
 
 

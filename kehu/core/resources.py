@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from kehu.core import leakcheck
-from kehu.core.listing import PAGE_SIZES, CappedPaginator
+from kehu.core.listing import CURSOR_PARAM, PAGE_SIZES, CappedPaginator, decode_cursor
 
 
 @dataclass(frozen=True)
@@ -211,6 +211,18 @@ class Resource:
         sort = self.sort_key(params.get("sort"))
         return tab, self.order(queryset, sort), filters, sort
 
+    def paginator(self, user, queryset: QuerySet, tab: str, sort: str, params, size: int) -> CappedPaginator:
+        """The list's paginator: its count cached under the user's scope version and the data version of the
+        list's app (kehu.core.listing), and, after a page whose cursor `params` carry, a seek on (sort value, pk)."""
+        from kehu.core import listing
+
+        filters = sorted((k, v) for k, v in params.items() if k in self.filter_names and v not in ("", None))
+        count_key = (self.key, tab, filters, user.pk, str(listing.scope_version_of(user)))
+        order = _seek_order(self.model, queryset.query.order_by)
+        return CappedPaginator(
+            queryset, size, count_key=count_key, order=order, cursor=decode_cursor(params.get(CURSOR_PARAM))
+        )
+
     def get_for_user(self, user, pk, action: str = "view"):
         """The record `pk` if `user` may `action` it; 404 for missing and not allowed alike (never 403)."""
         pk = parse_id(pk)
@@ -232,9 +244,11 @@ class Resource:
             params[self.tab_param] = tab
         tab, queryset, filters, sort = self.listing(request.user, params, request)
         size = _page_size(request.GET.get("size"))
-        page = CappedPaginator(queryset, size).get_page(request.GET.get("page"))
+        paginator = self.paginator(request.user, queryset, tab, sort, params, size)
+        page = paginator.get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
+        query.pop(CURSOR_PARAM, None)
         user = request.user
         batch = [action for action in self.batch_actions if action.offered_to(user, self.module, tab)]
         filtered = filters is not None and any(v for k, v in request.GET.items() if k in self.filter_names)
@@ -246,7 +260,8 @@ class Resource:
             "size": size,
             "sort": sort,
             "query": query.urlencode(),
-            "sort_query": _without(request.GET, "page"),
+            "next_cursor": paginator.cursor_after(page),
+            "sort_query": _without(request.GET, "page", CURSOR_PARAM),
             "tab": tab,
             "tabs": self.visible_tabs(user) if not self.pages.get(tab) or len(self.pages) == 1 else [],
             "filters": filters,
@@ -274,6 +289,23 @@ class Resource:
 
         view.__name__ = f"{self.key.replace('.', '_')}_{tab or 'list'}"
         return login_required(view)
+
+
+def _seek_order(model, order_by) -> tuple[str, bool] | None:
+    """(field, descending) when the list is ordered `(field, pk)` in one direction (or by pk alone): the orders
+    a seek can continue. Any other order (a tab's own, e.g. soonest due first with undated last) pages by offset."""
+    names = [item for item in order_by if isinstance(item, str)]
+    if len(names) != len(order_by) or not 1 <= len(names) <= 2:
+        return None
+    descending = names[0].startswith("-")
+    plain = [name.removeprefix("-") for name in names]
+    if any(name.startswith("-") != descending for name in names) or any("__" in name for name in plain):
+        return None
+    pk = model._meta.pk.name
+    plain = [pk if name in ("pk", pk) else name for name in plain]
+    if plain[-1] != pk or (len(plain) == 2 and plain[0] == pk):
+        return None
+    return plain[0], descending
 
 
 def parse_id(value) -> int:

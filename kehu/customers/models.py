@@ -16,7 +16,7 @@ from kehu.core.locking import VersionedModel
 from kehu.core.models import DictionaryField, TranslatableCharField
 from kehu.core.text import Translatable
 from kehu.org.models import Department
-from kehu.org.scope import OwnedModel, visible_through
+from kehu.org.scope import OwnedModel, is_broad, visible_through
 
 
 class Customer(ApprovableDocument, OwnedModel, VersionedModel):
@@ -198,7 +198,8 @@ class Customer(ApprovableDocument, OwnedModel, VersionedModel):
 class ContactQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
         """A contact is visible exactly when its customer is."""
-        return visible_through(self, "customer", Customer.objects.visible_to(user, action))
+        parents = Customer.objects.visible_to(user, action)
+        return visible_through(self, "customer", parents, walk=is_broad(user, "customers", action))
 
 
 class Contact(VersionedModel):
@@ -279,7 +280,8 @@ class CustomerShare(models.Model):
 class FollowUpQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
         """A follow-up is visible exactly when its customer is."""
-        return visible_through(self, "customer", Customer.objects.visible_to(user, action))
+        parents = Customer.objects.visible_to(user, action)
+        return visible_through(self, "customer", parents, walk=is_broad(user, "customers", action))
 
 
 def next_step_of(user) -> Q:
@@ -329,6 +331,17 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["customer", "happened_at", "id"], name="followup_customer_idx"),
             models.Index(fields=["author", "next_step_due"], name="followup_next_step_idx"),
+            # the open next steps of one person ("My next steps"): written and not handed on, or handed to them
+            models.Index(
+                fields=["author", "next_step_due", "happened_at", "id"],
+                condition=Q(next_step_done_at__isnull=True, next_step_owner__isnull=True) & ~Q(next_step=""),
+                name="followup_open_written_idx",
+            ),
+            models.Index(
+                fields=["next_step_owner", "next_step_due", "happened_at", "id"],
+                condition=Q(next_step_done_at__isnull=True) & ~Q(next_step=""),
+                name="followup_open_handed_idx",
+            ),
             models.Index(fields=["happened_at", "id"], name="followup_happened_idx"),
             models.Index(fields=["next_step_due", "id"], name="followup_due_idx"),
         ]
@@ -340,7 +353,8 @@ class FollowUp(models.Model):
 class VisitQuerySet(models.QuerySet):
     def visible_to(self, user, action: str = "view"):
         """A visit is visible exactly when its customer is (a manager sees the visits to customers in his scope)."""
-        return visible_through(self, "customer", Customer.objects.visible_to(user, action))
+        parents = Customer.objects.visible_to(user, action)
+        return visible_through(self, "customer", parents, walk=is_broad(user, "customers", action))
 
 
 class Visit(models.Model):

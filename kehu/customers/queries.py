@@ -17,7 +17,7 @@ from kehu.core.filters import IdFilter
 from kehu.core.models import DictionaryItem
 from kehu.customers import extensions, name_index
 from kehu.customers.activities import reviewable_q_departments
-from kehu.customers.models import Contact, Customer, FollowUp, Visit, next_step_of
+from kehu.customers.models import Contact, Customer, FollowUp, Visit
 from kehu.customers.text import normalize_phone, to_half_width
 from kehu.org.models import User
 from kehu.org.scope import effective_scope
@@ -168,10 +168,16 @@ def customers_for(user, scope: str = "mine"):
 def open_next_steps_for(user):
     """`user`'s own next steps not done yet on customers in their scope, the soonest (and the overdue) first,
     undated last: the next-steps page and the workbench panel, so that a customer transferred away leaves both."""
+    # next_step_of(user) as the union of its two indexed halves: the user's own rows drive the query (an OR of
+    # two columns would have SQLite walk every author instead)
+    # (each half matches its partial index: followup_open_handed_idx / followup_open_written_idx)
+    open_steps = FollowUp.objects.filter(next_step_done_at__isnull=True).exclude(next_step="")
+    handed = open_steps.filter(next_step_owner=user).values("pk").order_by()
+    written = open_steps.filter(next_step_owner__isnull=True, author=user).values("pk").order_by()
     return (
         FollowUp.objects.visible_to(user)
         .select_related("customer", "author", "contact")
-        .filter(next_step_of(user), next_step_done_at__isnull=True)
+        .filter(pk__in=handed.union(written), next_step_done_at__isnull=True)
         .exclude(next_step="")
         .order_by(F("next_step_due").asc(nulls_last=True), "happened_at", "pk")
     )

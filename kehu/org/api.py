@@ -19,7 +19,7 @@ from kehu.org.resources import DEPARTMENTS, ROLES, USERS
 # --- departments ----------------------------------------------------------------------------
 class DepartmentSerializer(serializers.ModelSerializer):
     parent = serializers.SerializerMethodField()
-    full_name = serializers.CharField(read_only=True)
+    full_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Department
@@ -36,9 +36,21 @@ class DepartmentSerializer(serializers.ModelSerializer):
             "version",
         ]
 
+    def _tree(self) -> dict[str, tuple[int, str]]:
+        """path → (id, name) of every department, read once for the whole list (one query, not two a row)."""
+        if "department_tree" not in self.context:
+            rows = Department.objects.values_list("path", "pk", "name")
+            self.context["department_tree"] = {path: (pk, name) for path, pk, name in rows}
+        return self.context["department_tree"]
+
     def get_parent(self, obj) -> int | None:
-        parent = Department.objects.get_parent(obj)
-        return parent.pk if parent else None
+        parent = self._tree().get(obj.path[: -Department.steplen]) if obj.depth > 1 else None
+        return parent[0] if parent else None
+
+    def get_full_name(self, obj) -> str:
+        """Names from the root down, e.g. "总公司 / 销售部 / 华北大区" (as Department.full_name; the tree read once)."""
+        tree, step = self._tree(), Department.steplen
+        return " / ".join(tree.get(obj.path[: step * n], (0, ""))[1] for n in range(1, obj.depth + 1))
 
 
 class DepartmentWriteSerializer(serializers.Serializer):

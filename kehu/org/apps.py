@@ -9,8 +9,10 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from kehu.core import modules
-        from kehu.org import defaults, leaks, menus, panels, resources, signals  # noqa: F401
+        from kehu.core import listing, modules
+        from kehu.org import defaults, leaks, menus, panels, resources, scope, signals  # noqa: F401
+
+        listing.register_scope(scope.request_scope_version, scope.cached_under_scope)  # counts and menus
 
         modules.register(
             modules.Module(

@@ -114,6 +114,20 @@ def _cached(user, *key, compute):
     return value
 
 
+def cached_under_scope(user, *key, compute):
+    """A value derived from the user's grants and roles (e.g. their menu), cached per process under the current
+    scope version; `key` names it."""
+    return _cached(user, "derived", *key, compute=compute)
+
+
+def request_scope_version(user):
+    """The scope version this request reads the user's scope under (read once a request, then remembered)."""
+    request_cache = _own_dict(user).setdefault("_kehu_scope_cache", {})
+    if "version" not in request_cache:
+        request_cache["version"] = scope_version()
+    return request_cache["version"]
+
+
 def _grants(user) -> tuple[Grant, ...]:
     def load():
         chosen: dict[int, list[int]] = {}
@@ -213,14 +227,37 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(reduce(or_, conditions))
 
 
-def visible_through(queryset, field: str, parents):
+BROAD_SHARE = 0.05  # a scope of at least this share of the departments is "broad" (see visible_through)
+
+
+def is_broad(user, module: str, action: str = "view") -> bool:
+    """Whether `user`'s scope for `module` spans at least BROAD_SHARE of the departments (or everything): then a
+    list of child rows walks its own sort index and tests each row's parent, rather than gathering every child
+    row of every parent in scope and sorting them (kehu.org.scope.visible_through)."""
+    scope = effective_scope(user, module, action)
+    if scope.everything:
+        return True
+    if not scope.department_ids:
+        return False
+    total = _cached(user, "departments", compute=lambda: Department.objects.count())
+    return len(scope.department_ids) >= BROAD_SHARE * max(total, 1)
+
+
+def visible_through(queryset, field: str, parents, walk: bool = False):
     """Rows visible exactly when their parent (`field`, e.g. a follow-up's customer) is: `parents` is the parent's
     `visible_to`. An unrestricted parent scope (ops, "all") adds no condition at all, so a list of every row walks
-    its own sort index instead of joining every parent first."""
+    its own sort index instead of joining every parent first.
+
+    `walk` (a broad scope, `is_broad`): the condition is a correlated EXISTS on the parent's primary key, which
+    both databases test row by row while walking the list's sort index — page 1 stops after its rows, and no
+    list of every parent id in scope is built first. Otherwise (a narrow scope: a rep's own customers) the parent
+    ids drive the query: few parents, their few children, sorted."""
     if parents.query.is_empty():
         return queryset.none()
     if not parents.query.where:
         return queryset.all()
+    if walk:
+        return queryset.filter(models.Exists(parents.filter(pk=models.OuterRef(f"{field}_id"))))
     return queryset.filter(**{f"{field}__in": parents.values("pk")})
 
 

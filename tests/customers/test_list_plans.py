@@ -235,3 +235,69 @@ def test_visits_walk_their_indexes(world):
     assert_walks(page(visits.order_by("-checked_in_at", "-pk"), 1), "visit_checked_in_idx")
     done = visits.filter(visitor=world.reps[5], status=Visit.Status.DONE).order_by("-checked_in_at", "-pk")
     assert_walks(page(done, 1), "visit_visitor_done_idx")
+
+
+# --- the child lists in a manager's scope (follow-ups, visits, contacts): a broad scope walks the list's index -----
+
+
+def test_a_managers_follow_ups_walk_the_happened_index(world):
+    """The manager's follow-ups (north and below: a broad scope, kehu.org.scope.is_broad), latest first, pages 1
+    and 50: the follow-up index walked, each row's customer tested through its primary key (a correlated EXISTS),
+    no list of every customer in scope built first and no sort of the follow-ups in scope.
+
+    These child lists hold 20,000 rows here, a third of them in the manager's scope: PostgreSQL's real plan walks
+    for page 1; for page 50 (3,000 rows to read, 1,000 of them skipped) it rightly hashes the whole small table
+    and sorts, so page 50 is proven by shape there (sorts and sequential scans off). On the bench data set
+    (100,000 customers and up) the real plan walks for page 50 too (docs/en/deployment.md), and the page after a
+    cursor is a range of the index on both databases (test_the_page_after_a_cursor_is_a_range_of_the_same_index)."""
+    followups = FollowUp.objects.visible_to(world.org.manager).order_by("-happened_at", "-pk")
+    for number in (1, 50):
+        plan = assert_walks(page(followups, number), "followup_happened_idx", shape_only=number > 1)
+        assert not plan.full_scans(Customer._meta.db_table), plan
+
+
+def test_a_managers_visits_walk_the_planned_index(world):
+    visits = Visit.objects.visible_to(world.org.manager).order_by("-planned_at", "-pk")
+    for number in (1, 50):
+        assert_walks(page(visits, number), "visit_planned_idx", shape_only=number > 1)
+
+
+def test_a_managers_contacts_walk_the_primary_key_newest_first(world):
+    """The contacts API's default order (`-created`: the primary key): the table walked backwards in key order,
+    no temp B-tree over the contacts in scope (issue 9: "is_primary DESC, id through a temp B-tree over 200k")."""
+    from kehu.customers.models import Contact
+
+    contacts = Contact.objects.visible_to(world.org.manager).order_by("-pk")
+    for number in (1, 50):
+        plan = explain(page(contacts, number), shape_only=number > 1)
+        assert not plan.sorts, plan
+        assert not plan.full_scans(Customer._meta.db_table), plan
+
+
+def test_the_page_after_a_cursor_is_a_range_of_the_same_index(world):
+    """Page 2 reached by the next link (kehu.core.listing): `(last_activity_at, id) < cursor` — the activity index
+    walked from the cursor on, no OFFSET and no sort."""
+    from kehu.core import resources
+
+    resource = resources.get("customers.customer")
+    _tab, rows, _filters, sort = resource.listing(world.org.manager, {"scope": "all"})
+    first = resource.paginator(world.org.manager, rows, "all", sort, {}, PAGE).page(1)
+    cursor = resource.paginator(world.org.manager, rows, "all", sort, {}, PAGE).cursor_after(first)
+    seeking = resource.paginator(world.org.manager, rows, "all", sort, {"after": cursor}, PAGE)
+    plan = assert_walks(seeking._seek(2)[:PAGE], "customer_activity_idx")
+    assert "OFFSET" not in plan.sql.upper(), plan
+
+
+def test_my_next_steps_start_from_my_open_steps(world):
+    """ "My next steps" of the manager: his open steps (written and not handed on, or handed to him) through the two
+    partial indexes, then their customers by primary key — never a walk of every author or of the follow-ups in
+    his scope. The few open steps found are sorted (soonest due first, undated last: no index gives that order)."""
+    from kehu.customers.queries import open_next_steps_for
+
+    plan = explain(open_next_steps_for(world.org.manager)[:PAGE])
+    assert plan.indexes & {"followup_open_written_idx", "followup_open_handed_idx"}, plan
+    # (not `full_scans`: SQLite names the subqueries' tables by Django's shared aliases, U0 being the shares here)
+    scans = [
+        s for s in plan.steps if s.strip().startswith(("SCAN customers_followup", "Seq Scan on customers_followup"))
+    ]
+    assert not scans, plan

@@ -29,7 +29,17 @@
   window.kehuConfirm = askConfirm;
   // A select marked data-autosubmit sends its form when changed (no inline handler: the CSP forbids them).
   document.addEventListener("change", function (event) {
-    if (event.target.matches && event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
+    var select = event.target;
+    if (!(select.matches && select.matches("select[data-autosubmit]"))) { return; }
+    var clear = select.dataset.autosubmitClear;  // a field that no longer applies (e.g. the period index)
+    if (clear && select.form.elements[clear]) { select.form.elements[clear].value = ""; }
+    select.form.submit();
+  });
+
+  // "Go back" on the error pages: the previous page when there is one, else the link's own target.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-go-back]");
+    if (link && window.history.length > 1) { event.preventDefault(); window.history.back(); }
   });
 
   // No double submits: a form's buttons are disabled while it is being sent.
