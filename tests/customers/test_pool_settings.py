@@ -248,3 +248,10 @@ def test_dates_are_shown_in_local_time():
 def test_without_an_opportunities_module_there_is_no_opportunity_clock(org):
     assert pool_rules.opportunity_rule_applies() is False
     assert pool_rules.last_opportunity_at(Customer()) is None
+
+
+def test_a_rule_can_be_saved_out_of_force(org, levels):
+    rule = pool_rules.save_pool_rule(org.admin, None, rule_data(level=levels["b"], is_active=False))
+    assert PoolRule.objects.get(pk=rule.pk).is_active is False
+    pool_rules.save_pool_rule(org.admin, rule, rule_data(is_active=True))
+    assert PoolRule.objects.get(pk=rule.pk).is_active is True
