@@ -442,6 +442,13 @@ class Runner:
             self.error = "the tests fail without any mutant: " + ", ".join(self.baseline_failures[:5])
             self._teardown()
             return True
+        # Every test runs many times in this one session: one that fails when run a second time (it changes its
+        # own parameters, or leaves state behind) would "kill" every mutant it is chosen for.
+        again = [item.nodeid for item in items if item.nodeid in self.coverage and not self._run_items([item])[0]]
+        if again:
+            self.error = "these tests fail when run a second time in one session: " + ", ".join(again[:5])
+            self._teardown()
+            return True
         functions = live_functions(module, self.path)
         started = time.monotonic()
         for mutant in self.mutants:
