@@ -198,3 +198,70 @@ def test_the_task_runs_at_half_past_one_in_shanghai_which_is_17_30_utc():
     task = tasks.return_idle_customers_to_pool.s()
     assert task.validate_datetime(datetime(2026, 6, 1, 17, 30))
     assert not task.validate_datetime(datetime(2026, 6, 1, 1, 30))
+
+
+@pytest.fixture
+def opportunity_clock():
+    """A registered opportunity clock (what the opportunities module registers): customer pk → last opportunity."""
+    last = {}
+    pool_rules.register_opportunity_clock(lambda customer: last.get(customer.pk))
+    yield last
+    pool_rules.register_opportunity_clock(None)
+
+
+def test_the_preview_shows_the_opportunity_rule_once_a_clock_is_registered(org, book, levels, opportunity_clock):
+    PoolRule.objects.filter(level=levels["a"]).update(days_without_opportunity=40)  # warns 7 days ahead
+    opportunity_clock[book["a"].pk] = START + timedelta(days=10)
+    soon = pool_queries.preview_returns(org.admin, when=START + timedelta(days=43)).soon
+    with translation.override("en"):
+        assert [(p.customer.name, p.cause, p.due_at, p.idle_since, p.reason) for p in soon] == [
+            (
+                "甲A",
+                "opportunity",
+                START + timedelta(days=50),
+                START + timedelta(days=10),
+                "No new opportunity for 40 days",
+            )
+        ]
+    assert pool_queries.preview_returns(org.admin, when=START + timedelta(days=42)).soon == []
+    due = pool_queries.preview_returns(org.admin, when=START + timedelta(days=50)).due
+    assert [(p.customer.name, p.cause) for p in due] == [("丙C", "followup"), ("甲A", "opportunity")]
+
+
+def test_owners_are_warned_of_an_opportunity_return(org, book, levels, opportunity_clock):
+    PoolRule.objects.filter(level=levels["a"]).update(days_without_opportunity=40)
+    opportunity_clock[book["a"].pk] = START + timedelta(days=10)
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=42, hours=23)) == 0
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=43)) == 1
+    event = PoolEvent.objects.get(kind="warned")
+    assert (event.customer, event.owner) == (book["a"], org.rep)
+    reason = default_language("No new opportunity for %(days)d days", days=40)
+    assert event.reason == default_language(
+        "%(date)s: returns to the pool (%(reason)s)", date="2026-07-21", reason=reason
+    )
+    assert event.reason == "2026-07-21 将退回公海（40 天无新商机）"
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=44)) == 0  # once per due date
+
+
+def test_without_an_opportunity_the_clock_counts_from_the_owner_getting_the_customer(
+    org, book, levels, opportunity_clock
+):
+    PoolRule.objects.filter(level=levels["a"]).update(days_without_opportunity=40)
+    opportunity_clock[book["b"].pk] = START - timedelta(days=100)  # before the owner got it: does not count
+    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=39))] == ["丙C"]
+    returned = pool.auto_return(now=START + timedelta(days=40))
+    assert [(p.customer.name, p.cause, p.idle_since) for p in returned] == [("甲A", "opportunity", START)]
+
+
+def test_the_earliest_cause_wins(org, book, levels, opportunity_clock):
+    PoolRule.objects.filter(level=levels["c"]).update(days_without_opportunity=50)  # follow-up rule: 30 days
+    opportunity_clock[book["c"].pk] = START
+    pending = pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=60))
+    assert [(p.customer.name, p.cause, p.due_at) for p in pending if p.customer.name == "丙C"] == [
+        ("丙C", "followup", START + timedelta(days=30))
+    ]
+    PoolRule.objects.filter(level=levels["c"]).update(days_without_opportunity=20)
+    pending = pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=60))
+    assert [(p.customer.name, p.cause, p.due_at) for p in pending if p.customer.name == "丙C"] == [
+        ("丙C", "opportunity", START + timedelta(days=20))
+    ]
