@@ -43,18 +43,37 @@ REPORT_DIR = ROOT / "var" / "mutation"
 # The tests that cover a module, when --tests is not given (otherwise the test files that import it are used).
 COVERING_TESTS = {
     "kehu/approvals/conditions.py": ["tests/approvals/test_conditions.py", "tests/approvals/test_branches.py"],
-    "kehu/approvals/graph.py": ["tests/approvals/test_flow_check.py", "tests/approvals/test_flow_versions.py"],
+    "kehu/approvals/graph.py": [
+        "tests/approvals/test_flow_check.py",
+        "tests/approvals/test_branches.py",
+        "tests/approvals/test_flow_versions.py",
+    ],
     "kehu/customers/pool.py": [
+        "tests/customers/test_pool_claim_and_release.py",
+        "tests/customers/test_pool_claim_race.py",
+        "tests/customers/test_pool_auto_return.py",
+        "tests/customers/test_pool_concurrent_claims.py",
+    ],
+    "kehu/customers/pool_rules.py": [
         "tests/customers/test_pool_settings.py",
         "tests/customers/test_pool_claim_and_release.py",
         "tests/customers/test_pool_auto_return.py",
-        "tests/customers/test_pool_concurrent_claims.py",
-        "tests/customers/test_pool_api.py",
+        "tests/customers/test_pool_pages.py",
+    ],
+    "kehu/customers/pool_queries.py": [
+        "tests/customers/test_pool_auto_return.py",
+        "tests/customers/test_pool_claim_and_release.py",
+        "tests/customers/test_pool_visibility.py",
+        "tests/customers/test_pool_pages.py",
     ],
     "kehu/core/locking.py": ["tests/core/test_optimistic_locking.py"],
     "kehu/core/numbering.py": ["tests/core/test_numbering.py"],
-    "kehu/customers/text.py": ["tests/customers/test_text.py"],
-    "kehu/org/scope.py": ["tests/org/test_data_scope.py", "tests/org/test_scope_cache.py"],
+    "kehu/customers/text.py": ["tests/customers/test_text.py", "tests/customers/test_import_write.py"],
+    "kehu/org/scope.py": [
+        "tests/org/test_data_scope.py",
+        "tests/org/test_scope_defence.py",
+        "tests/org/test_role_permissions.py",
+    ],
 }
 GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
 
@@ -655,6 +674,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, help="seconds per mutant (default: 5 + 3 × its tests' time)")
     parser.add_argument("--budget", type=float, help="stop starting new mutants after this many minutes")
     parser.add_argument("--mutant", action="append", help="run only the mutant with this key (repeatable)")
+    parser.add_argument("--only", action="append", help="mutate only this function or method (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--report", help="write the JSON report here (default: var/mutation/<module>.json)")
     args = parser.parse_args(argv)
@@ -665,6 +685,8 @@ def main(argv=None) -> int:
     mutants = generate(path)
     if args.mutant:
         mutants = [m for m in mutants if m.key in args.mutant]
+    if args.only:
+        mutants = [m for m in mutants if m.qualname in args.only or m.qualname.split(".")[0] in args.only]
     if args.sample and args.sample < len(mutants):
         mutants = sorted(random.Random(args.seed).sample(mutants, args.sample), key=lambda m: m.node_index)
     if args.list:
