@@ -91,6 +91,7 @@ def test_text_contains_ignores_case_and_refuses_what_is_not_there():
 
 def test_a_missing_text_matches_only_is_not():
     assert match(leaf("title", "eq", "会议")) is False
+    assert match(leaf("title", "contains", "x")) is False  # nothing contains anything, whatever its letters
     assert match(leaf("title", "contains", "会议"), title=None) is False
     assert match(leaf("title", "ne", "会议"), title=None) is True
 
@@ -121,6 +122,7 @@ def test_person_fields_compare_ids_whatever_their_spelling():
     assert match(leaf("reviewer", "in", [7, 9]), reviewer=9) is True
     assert match(leaf("reviewer", "in", [7, 9]), reviewer=8) is False
     assert match(leaf("reviewer", "not_in", ["7"]), reviewer=7) is False
+    assert match(leaf("reviewer", "not_in", ["7"]), reviewer=8) is True
 
 
 # --- matches: groups ----------------------------------------------------------------------------
@@ -204,6 +206,8 @@ def test_a_field_not_offered_for_conditions_is_refused():
         ("amount", "contains", "contains", "number"),
         ("amount", "in", "is one of", "number"),
         ("title", "gt", ">", "text"),
+        ("title", "lte", "≤", "text"),
+        ("title", "lt", "<", "text"),
         ("title", "in", "is one of", "text"),
         ("category", "contains", "contains", "choice"),
         ("category", "lt", "<", "choice"),
@@ -266,6 +270,7 @@ def test_a_person_field_is_compared_with_someone_who_exists(org):
     assert problems(leaf("reviewer", "eq", org.manager.pk)) == []
     assert problems(leaf("reviewer", "eq", str(org.manager.pk))) == []
     assert problems(leaf("reviewer", "in", [org.manager.pk, org.director.pk])) == []
+    assert problems(leaf("reviewer", "not_in", [org.manager.pk])) == []
     unknown = ["Reviewer is compared with an unknown person."]
     assert problems(leaf("reviewer", "eq", 999999)) == unknown
     assert problems(leaf("reviewer", "eq", "manager")) == unknown
