@@ -295,3 +295,21 @@ def test_the_refusal_is_in_the_users_language():
 def test_the_diagram_of_a_draft_with_an_empty_step_still_draws():
     drawn = graph.layout(one(step(next="n2"), n2="approval"), EXPENSE)
     assert [box["id"] for box in drawn["boxes"]] == ["__start", "n1", "end"]
+
+
+def test_steps_after_an_empty_one_are_still_checked():
+    flow = {"start": "n1", "nodes": {"n1": step(next="n2"), "n2": None, "n3": step("", next="n1")}}
+    assert errors(flow) == {
+        "n2": ["This step is empty."],
+        "n3": ["Step “n3”: give the step a name.", "Step “n3”: no path leads to this step."],
+    }
+
+
+def test_branches_after_an_empty_one_are_still_checked():
+    flow = branch_flow(branch(["礼品", {"name": "大额", "condition": {"field": "amount"}, "next": "n3"}]))
+    assert errors(flow) == {
+        "n1": [
+            "Step “金额”: a branch is empty.",
+            "Step “金额”: 大额: “None” cannot be used on Amount (a number).",
+        ]
+    }
