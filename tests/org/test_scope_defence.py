@@ -179,3 +179,16 @@ def test_a_visible_record_is_found_and_another_ones_is_404(org):
         scope.get_visible_or_404(Memo, fresh(org.rep), theirs.pk)
     with pytest.raises(Http404):
         scope.get_visible_or_404(Memo, fresh(org.rep), mine.pk, "delete")  # the rep's role may not delete
+
+
+def test_forgetting_through_a_lazy_user_nobody_has_looked_at_yet(org):
+    manager = fresh(org.manager)
+    manager.__dict__["_kehu_menu"] = ["stale menu"]
+    scope.forget_cached_scope(SimpleLazyObject(lambda: manager))
+    assert "_kehu_menu" not in manager.__dict__
+
+
+def test_no_grant_for_the_action_is_no_scope_at_all(org):
+    assert effective_scope(fresh(org.rep), "memos", "delete") == EffectiveScope()
+    assert effective_scope(fresh(org.rep), "reports", "view") == EffectiveScope()
+    assert effective_scope(fresh(org.nobody), "memos", "view").nothing is True
