@@ -373,3 +373,47 @@ def test_a_customer_due_exactly_now_is_returned_not_warned(org, levels):
     )  # fmt: skip
     assert pool.warn_upcoming_returns(now=now) == 0
     assert [p.customer.name for p in pool.auto_return(now=now)] == ["甲"]
+
+
+def test_a_back_dated_follow_up_during_the_run_still_leaves_a_due_customer_due(org, levels):
+    from django.db import connection
+
+    start = timezone.now() - timedelta(days=100)
+    customer = Customer.objects.create(
+        number="CU-P-BD", name="甲", name_normalized="甲", owner=org.rep, owner_department=org.rep.department,
+        level=levels["c"], created_at=start, owned_since=start,
+    )  # fmt: skip
+    done = []
+
+    def back_dated_follow_up(execute, sql, params, many, context):
+        if not done and sql.startswith("SELECT") and '"customers_customer"' in sql and "LIMIT 1" in sql:
+            done.append(True)
+            services.touch_activity(customer.pk, start + timedelta(days=10), followup=True)  # due on day 40 now
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(back_dated_follow_up):
+        returned = pool.auto_return()
+    assert [(p.customer.name, p.due_at) for p in returned] == [("甲", start + timedelta(days=30))]
+    assert Customer.objects.get(pk=customer.pk).owner is None
+
+
+def test_a_customer_already_warned_is_skipped_and_the_next_one_is_warned(org, levels):
+    now = timezone.now()
+    first = Customer.objects.create(
+        number="CU-P-AW1", name="甲", name_normalized="甲", owner=org.rep, owner_department=org.rep.department,
+        level=levels["c"], created_at=now - timedelta(days=28), owned_since=now - timedelta(days=28),
+    )  # fmt: skip
+    assert pool.warn_upcoming_returns(now=now) == 1
+    Customer.objects.create(
+        number="CU-P-AW2", name="乙", name_normalized="乙", owner=org.rep, owner_department=org.rep.department,
+        level=levels["c"], created_at=now - timedelta(days=27), owned_since=now - timedelta(days=27),
+    )  # fmt: skip
+    assert pool.warn_upcoming_returns(now=now + timedelta(hours=1)) == 1
+    assert sorted(PoolEvent.objects.filter(kind="warned").values_list("customer__name", flat=True)) == ["乙", "甲"]
+    assert PoolEvent.objects.filter(kind="warned", customer=first).count() == 1
+
+
+def test_a_release_summary_counts_what_moved(org):
+    mine, theirs = make(org.rep, "甲公司"), make(org.rep_east, "乙公司")
+    summary = pool.release_to_pool(org.rep, [mine, theirs], "整理")
+    assert (summary.count, summary.done, summary.skipped) == (1, [mine.pk], [theirs.pk])
