@@ -128,8 +128,8 @@ def _node_problems(node, doc_type, nodes) -> list[str]:
         problems.append(_("choose who handles this step."))
     elif rule_kind == "users":
         chosen = rule.get("users") if isinstance(rule.get("users"), list) else []
-        ids = {int(i) for i in chosen if str(i).isdigit()}
-        if not ids or len(chosen) != sum(1 for i in chosen if str(i).isdigit()):
+        ids = {int(i) for i in chosen if str(i).isdecimal()}
+        if not ids or len(chosen) != sum(1 for i in chosen if str(i).isdecimal()):
             problems.append(_("choose at least one person."))
         elif User.objects.filter(pk__in=ids, status=User.Status.ACTIVE).count() != len(ids):
             problems.append(_("someone chosen has left the company or does not exist."))

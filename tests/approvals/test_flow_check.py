@@ -103,7 +103,7 @@ def test_a_step_must_say_who_handles_it(rule):
     assert problems_of(node) == ["Step “经理”: choose who handles this step."]
 
 
-@pytest.mark.parametrize("users", [[], None, ["x"], "1"])
+@pytest.mark.parametrize("users", [[], None, ["x"], "1", ["²"], [True]])
 def test_named_people_need_at_least_one_person(users):
     assert problems_of(step(approvers={"kind": "users", "users": users})) == [
         "Step “经理”: choose at least one person."
