@@ -265,3 +265,82 @@ def test_the_earliest_cause_wins(org, book, levels, opportunity_clock):
     assert [(p.customer.name, p.cause, p.due_at) for p in pending if p.customer.name == "丙C"] == [
         ("丙C", "opportunity", START + timedelta(days=20))
     ]
+
+
+# --- the read side's smaller rules ------------------------------------------------------------------
+def test_claims_today_count_from_local_midnight(org):
+    midnight = datetime(2026, 6, 2, 0, 0, tzinfo=SHANGHAI)
+    customer = owned(org.rep, "甲")
+    for at in (midnight - timedelta(microseconds=1), midnight, midnight + timedelta(hours=9)):
+        PoolEvent.objects.create(customer=customer, kind=PoolEvent.Kind.CLAIMED, actor=org.rep, owner=org.rep, at=at)
+    PoolEvent.objects.create(customer=customer, kind=PoolEvent.Kind.ASSIGNED, actor=org.rep, owner=org.rep, at=midnight)
+    assert pool_queries.local_midnight(midnight + timedelta(hours=23, minutes=59)) == midnight
+    assert pool_queries.claims_today(org.rep, midnight + timedelta(hours=10)) == 2
+
+
+def test_who_may_release_a_customer(org, book):
+    assert pool_queries.may_release(org.rep, book["a"]) is True
+    assert pool_queries.may_release(org.manager, book["a"]) is True  # in the manager's change scope
+    assert pool_queries.may_release(org.rep_east, book["a"]) is False  # not theirs
+    assert pool_queries.may_release(org.chosen_viewer, book["none"]) is False  # may view, not change
+    Customer.objects.filter(pk=book["b"].pk).update(status=Customer.Status.MERGED)
+    book["b"].refresh_from_db()
+    assert pool_queries.may_release(org.rep, book["b"]) is False
+    in_pool = Customer.objects.create(number="CU-A-POOL", name="池", name_normalized="池", created_at=START)
+    assert pool_queries.may_release(org.admin, in_pool) is False
+
+
+def test_who_may_assign_from_the_pool(org):
+    from tests.factories import UserFactory, make_role
+
+    manage_only = make_role("t_manage", {"customers": (("view", "manage"), "all")})
+    transfer_only = make_role("t_transfer", {"customers": (("view", "transfer"), "all")})
+    assert pool_queries.may_assign(UserFactory(username="ops2", department=org.ops, roles=[manage_only])) is True
+    assert pool_queries.may_assign(UserFactory(username="ops3", department=org.ops, roles=[transfer_only])) is True
+    assert pool_queries.may_assign(org.rep) is False
+
+
+def test_a_pending_return_reads_its_customer(org, book):
+    since = START + timedelta(days=5)
+    pending = pool_queries.PendingReturn(book["a"], None, "followup", 30, since, since + timedelta(days=30), START)
+    assert (pending.owner, pending.last_followup_at, pending.idle_days) == (org.rep, None, 0)  # not idle yet
+    later = pool_queries.PendingReturn(book["a"], None, "followup", 30, since, since, START + timedelta(days=12))
+    assert later.idle_days == 7
+
+
+def test_the_clock_counts_from_when_the_owner_got_the_customer(org):
+    customer = owned(org.rep, "甲", since=START + timedelta(days=3))
+    Customer.objects.filter(pk=customer.pk).update(created_at=START)
+    customer.refresh_from_db()
+    assert pool_queries.owned_since(customer) == START + timedelta(days=3)
+    customer.owned_since = None
+    assert pool_queries.owned_since(customer) == START
+
+
+def test_without_warnings_only_what_is_due_now_is_pending(org, book):
+    assert [
+        p.customer.name for p in pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=30))
+    ] == ["丙C"]
+    assert pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=29, hours=23)) == []
+    upcoming = pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=27), include_upcoming=True)
+    assert [p.customer.name for p in upcoming] == ["丙C"]  # level C warns 3 days ahead
+
+
+def test_a_rule_that_is_off_does_not_stop_the_others(org, book, levels):
+    PoolRule.objects.filter(level=levels["a"]).update(is_active=False)
+    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=30))] == ["丙C"]
+    assert sorted(p.customer.name for p in pool.auto_return(now=START + timedelta(days=400))) == ["丁无等级", "乙B"]
+
+
+def test_two_causes_due_at_the_same_moment_report_the_follow_up(org, book, levels, opportunity_clock):
+    PoolRule.objects.filter(level=levels["c"]).update(days_without_opportunity=30)
+    pending = pool_queries.pending_returns(Customer.objects.filter(pk=book["c"].pk), START + timedelta(days=30))
+    assert [(p.cause, p.due_at) for p in pending] == [("followup", START + timedelta(days=30))]
+
+
+def test_the_owners_to_do_lists_what_is_due_or_soon_at_the_given_moment(org, book):
+    assert [
+        p.customer.name for p in pool_queries.upcoming_returns_for_owner(org.rep_bj, START + timedelta(days=27))
+    ] == ["丙C"]
+    assert pool_queries.upcoming_returns_for_owner(org.rep_bj, START + timedelta(days=26)) == []
+    assert pool_queries.upcoming_returns_for_owner(org.rep, START + timedelta(days=27)) == []
