@@ -54,10 +54,11 @@ def validate(condition, doc_type, depth: int = 0) -> list[str]:
     spec = doc_type.field(name) if isinstance(name, str) else None
     if spec is None or not spec.condition:
         return [_("Unknown field “%(field)s”.") % {"field": name}]
-    if op not in OPERATORS_BY_KIND[spec.kind]:
+    if not isinstance(op, str) or op not in OPERATORS_BY_KIND[spec.kind]:
+        shown = OPERATORS.get(op, op) if isinstance(op, str) else op
         return [
             _("“%(op)s” cannot be used on %(field)s (a %(kind)s).")
-            % {"op": OPERATORS.get(op, op), "field": spec.label, "kind": _kind_label(spec.kind)}
+            % {"op": shown, "field": spec.label, "kind": _kind_label(spec.kind)}
         ]
     values = value if op in ("in", "not_in") else [value]
     if op in ("in", "not_in") and (not isinstance(value, list) or not value):
@@ -96,13 +97,19 @@ def _value_problem(spec, value) -> str | None:
 
 
 def matches(condition: dict, form: dict, doc_type) -> bool:
-    """Whether `form` satisfies `condition` (validated beforehand). Missing values never match comparisons."""
+    """Whether `form` satisfies `condition` (validated beforehand). Missing values never match comparisons.
+
+    A condition that no longer fits the document type (its field is gone, or its operator does not suit the
+    field's kind, e.g. a field whose kind changed after the flow was published) never matches: the branch's
+    default path is taken instead of the submission failing."""
     if "all" in condition:
         return all(matches(item, form, doc_type) for item in condition["all"])
     if "any" in condition:
         return any(matches(item, form, doc_type) for item in condition["any"])
-    spec = doc_type.field(condition["field"])
-    op, expected, actual = condition["op"], condition.get("value"), form.get(condition["field"])
+    spec = doc_type.field(condition.get("field"))
+    op, expected, actual = condition.get("op"), condition.get("value"), form.get(condition.get("field"))
+    if spec is None or op not in OPERATORS_BY_KIND[spec.kind]:
+        return False
     if spec.kind == "number":
         left, right = _number(actual), _number(expected)
         if left is None:

@@ -84,7 +84,7 @@ def check(graph, doc_type) -> None:
 
 
 def _step_label(node_id, node) -> str:
-    name = node.get("name") if isinstance(node, dict) else ""
+    name = str(node.get("name") or "").strip() if isinstance(node, dict) else ""
     return _("Step “%(name)s”") % {"name": name or node_id}
 
 
@@ -97,11 +97,13 @@ def _node_problems(node, doc_type, nodes) -> list[str]:
         return [_("unknown kind of step.")]
     if not str(node.get("name") or "").strip():
         problems.append(_("give the step a name."))
-    for target in targets(node):
+    outs = targets(node)
+    for index, target in enumerate(outs):
         if target in (None, ""):
+            is_default = kind == "branch" and index == len(outs) - 1  # `targets` puts the default last
             problems.append(
                 _("the branch has no default (otherwise) path.")
-                if kind == "branch" and target is node.get("default")
+                if is_default
                 else _("says nothing about where to go next.")
             )
         elif target != END and target not in nodes:
@@ -110,7 +112,8 @@ def _node_problems(node, doc_type, nodes) -> list[str]:
         branches = node.get("branches")
         if not isinstance(branches, list) or not branches:
             problems.append(_("a condition branch needs at least one condition."))
-        for branch in branches or []:
+            branches = []
+        for branch in branches:
             if not isinstance(branch, dict):
                 problems.append(_("a branch is empty."))
                 continue
@@ -124,10 +127,11 @@ def _node_problems(node, doc_type, nodes) -> list[str]:
     if rule_kind not in APPROVER_KINDS:
         problems.append(_("choose who handles this step."))
     elif rule_kind == "users":
-        ids = [i for i in rule.get("users") or [] if str(i).isdigit()]
-        if not ids or len(ids) != len(rule.get("users") or []):
+        chosen = rule.get("users") if isinstance(rule.get("users"), list) else []
+        ids = {int(i) for i in chosen if str(i).isdecimal()}
+        if not ids or len(chosen) != sum(1 for i in chosen if str(i).isdecimal()):
             problems.append(_("choose at least one person."))
-        elif User.objects.filter(pk__in=ids, status=User.Status.ACTIVE).count() != len(set(ids)):
+        elif User.objects.filter(pk__in=ids, status=User.Status.ACTIVE).count() != len(ids):
             problems.append(_("someone chosen has left the company or does not exist."))
     elif rule_kind == "role":
         if not str(rule.get("role") or "").isdigit() or not Role.objects.filter(pk=rule["role"]).exists():
@@ -163,7 +167,7 @@ def _walk(nodes, start):
 
     def visit(node_id):
         nonlocal cycle_at
-        if node_id == END or node_id not in nodes:
+        if node_id == END or node_id not in nodes or not isinstance(nodes[node_id], dict):
             return
         if node_id in on_stack:
             cycle_at = cycle_at or node_id
@@ -286,7 +290,7 @@ def _topological(nodes, start) -> list[str]:
     seen, result = set(), []
 
     def visit(node_id):
-        if node_id == END or node_id not in nodes or node_id in seen:
+        if node_id == END or node_id not in nodes or node_id in seen or not isinstance(nodes[node_id], dict):
             return
         seen.add(node_id)
         for target in targets(nodes[node_id]):

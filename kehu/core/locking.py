@@ -29,13 +29,16 @@ class VersionedModel(models.Model):
 
 
 class StaleEdit(Exception):
-    """The record changed since the user loaded it."""
+    """The record changed since the user loaded it (or was deleted: `changed_at` is then None)."""
 
     def __init__(self, changed_by, changed_at):
         self.changed_by = changed_by
         self.changed_at = changed_at
+        if changed_at is None:
+            super().__init__(_("This record was deleted after you opened it."))
+            return
         who = changed_by.display_name if changed_by else _("someone")
-        when = date_format(timezone.localtime(changed_at), "Y-m-d H:i") if changed_at else ""
+        when = date_format(timezone.localtime(changed_at), "Y-m-d H:i")
         message = _("This record was changed by %(who)s at %(when)s after you opened it.") % {"who": who, "when": when}
         advice = _("Reload it and make your change again.")
         super().__init__(f"{message} {advice}")

@@ -47,6 +47,11 @@ def _lock_user(user: User) -> None:
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
+def _history_reason(text: str) -> str:
+    """The reason as the history row can hold it (100 characters; PostgreSQL refuses a longer one)."""
+    return text[: Customer.history.model._meta.get_field("history_change_reason").max_length]
+
+
 # --- release ------------------------------------------------------------------------------------
 @dataclass
 class PoolSummary:
@@ -67,7 +72,7 @@ def _release(customer: Customer, actor, kind: str, reason: str, now: datetime, r
     customer.version += 1
     customer.updated_by, customer.updated_at = actor, now
     customer._history_user = actor
-    customer._change_reason = str(reason)
+    customer._change_reason = _history_reason(str(reason))
     customer.save()
     CustomerShare.objects.filter(customer=customer).delete()
     PoolEvent.objects.create(customer=customer, kind=kind, actor=actor, owner=former, reason=fit(reason, 300), at=now)
@@ -150,7 +155,7 @@ def _take(customer_id, owner: User, actor, kind: str, reason: str, now: datetime
     customer = Customer.objects.get(pk=customer_id)
     # The UPDATE above bypasses the model's history; this save records the new state with its author and reason.
     customer._history_user = actor
-    customer._change_reason = str(reason)
+    customer._change_reason = _history_reason(str(reason))
     customer.save(update_fields=["updated_at"])
     PoolEvent.objects.create(customer=customer, kind=kind, actor=actor, owner=owner, reason=fit(reason, 300), at=now)
     return customer

@@ -5,10 +5,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from kehu.core.models import DocumentSequence
-from kehu.core.numbering import next_number, reserve_numbers
+from kehu.core.numbering import next_number, next_value, reserve_numbers, reserve_values
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,117 @@ def test_concurrent_blocks_and_single_numbers_never_overlap():
     assert errors == []
     total = (threads // 2) * rounds * block + (threads - threads // 2) * rounds
     assert sorted(results) == [f"CU-2026-{n:06d}" for n in range(1, total + 1)]
+
+
+# --- refusals, one-number blocks, the fallback when someone creates the year's counter first -----------
+def test_a_block_of_one_and_no_block_at_all():
+    when = datetime(2026, 6, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert reserve_numbers("QT", 1, when=when) == ["QT-2026-000001"]
+    assert reserve_numbers("QT", -2, when=when) == []
+    with pytest.raises(ValueError):
+        reserve_values("QT", 2026, 0)
+    assert DocumentSequence.objects.get(doc_type="QT", year=2026).last_value == 1
+
+
+def test_the_width_and_the_document_type_are_the_callers():
+    when = datetime(2026, 6, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert next_number("INV", doc_type="invoice", when=when, width=4) == "INV-2026-0001"
+    assert next_number("INV", when=when) == "INV-2026-000001"  # the prefix's own sequence
+    assert DocumentSequence.objects.get(doc_type="invoice", year=2026).last_value == 1
+
+
+def test_a_number_from_an_existing_counter_is_one_statement():
+    when = datetime(2026, 6, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    next_number("SO", when=when)
+    with CaptureQueriesContext(connection) as queries:
+        assert next_number("SO", when=when) == "SO-2026-000002"
+    statements = [q["sql"].split()[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert statements == ["UPDATE"]
+
+
+def created_by_someone_else_first(doc_type, year, last_value):
+    """A query wrapper: right after the service's UPDATE finds no counter for the year, another writer creates it
+    (what a concurrent first caller does), so the service's own INSERT collides and it takes its block from that
+    counter. The same moment happens for real in `test_two_first_callers_race_on_postgresql`."""
+    done = []
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not done and sql.startswith("UPDATE") and "last_value" in sql:
+            done.append(True)
+            DocumentSequence.objects.create(doc_type=doc_type, year=year, last_value=last_value)
+        return result
+
+    return wrapper
+
+
+def test_when_someone_creates_the_years_counter_first_the_number_is_taken_from_it():
+    when = datetime(2026, 8, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with connection.execute_wrapper(created_by_someone_else_first("SO", 2026, 7)):
+        assert next_number("SO", when=when) == "SO-2026-000008"
+    with connection.execute_wrapper(created_by_someone_else_first("CU", 2026, 3)):
+        assert reserve_numbers("CU", 2, when=when) == ["CU-2026-000004", "CU-2026-000005"]
+    assert DocumentSequence.objects.get(doc_type="SO", year=2026).last_value == 8
+    assert DocumentSequence.objects.get(doc_type="CU", year=2026).last_value == 5
+
+
+def waiting_for_a_lock(connection_pid) -> bool:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", [connection_pid])
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_callers_race_on_postgresql():
+    """Two callers want the first number of a year at once. On PostgreSQL the first one's counter row is not
+    committed when the second one's UPDATE runs, so the second one finds none, its INSERT waits on the unique
+    index, fails once the first commits, and the fallback takes the next number from the first one's counter.
+    (SQLite's write lock queues the second caller before its UPDATE: it simply gets the next number.)"""
+    first_created, second_started, release = threading.Event(), threading.Event(), threading.Event()
+    results, errors, pids = {}, [], {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                results["first"] = next_value("RACE", 2031)
+                first_created.set()
+                assert release.wait(30)
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            first_created.set()
+            connection.close()
+
+    def second():
+        try:
+            assert first_created.wait(30)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT 1")
+                pids["second"] = cursor.fetchone()[0]
+            second_started.set()
+            with transaction.atomic():
+                results["second"] = next_value("RACE", 2031)
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            second_started.set()
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert second_started.wait(30)
+    waited = False
+    if connection.vendor == "postgresql":
+        for _attempt in range(3000):  # until the second caller's INSERT waits on the first's uncommitted row
+            if waiting_for_a_lock(pids["second"]):
+                waited = True
+                break
+            threading.Event().wait(0.01)
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results == {"first": 1, "second": 2}
+    assert DocumentSequence.objects.get(doc_type="RACE", year=2031).last_value == 2
+    assert waited is (connection.vendor == "postgresql")

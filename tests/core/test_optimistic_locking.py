@@ -1,11 +1,14 @@
 """A stale edit is refused with who changed the record and when, in services, HTML forms and the API."""
 
 import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.utils import timezone, translation
 
-from kehu.core.locking import StaleEdit
+from kehu.core.locking import StaleEdit, save_versioned
 from kehu.org import services
 from kehu.org.models import Department
 
@@ -76,3 +79,72 @@ def test_two_concurrent_saves_of_the_same_version_one_wins():
     winner = next(name for kind, name in outcomes if kind == "saved")
     east = Department.objects.get(pk=org.east.pk)
     assert (east.name, east.version) == (winner, 2)
+
+
+# --- the refusal's text, rows without an author, deleted rows, the refreshed clock -------------------
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CHANGED_AT = datetime(2026, 3, 5, 9, 7, tzinfo=SHANGHAI)
+
+
+def changed_elsewhere(department, by):
+    Department.objects.filter(pk=department.pk).update(version=2, updated_by=by, updated_at=CHANGED_AT)
+
+
+def test_the_refusal_names_who_changed_it_and_when_in_local_time(org):
+    loaded = Department.objects.get(pk=org.north.pk)
+    changed_elsewhere(loaded, org.manager)
+    with translation.override("en"), pytest.raises(StaleEdit) as refused:
+        save_versioned(loaded, org.admin, 1)
+    assert str(refused.value) == (
+        "This record was changed by 华北经理 at 2026-03-05 09:07 after you opened it. "
+        "Reload it and make your change again."
+    )
+    assert (refused.value.changed_by, refused.value.changed_at) == (org.manager, CHANGED_AT)
+    with translation.override("zh-hans"), pytest.raises(StaleEdit) as refused:
+        save_versioned(loaded, org.admin, 1)
+    assert str(refused.value) == "您打开此记录后，华北经理 于 2026-03-05 09:07 修改了它。 请刷新后重新修改。"
+
+
+def test_a_stale_save_of_a_row_nobody_is_named_for_says_someone(org):
+    loaded = Department.objects.get(pk=org.north.pk)
+    changed_elsewhere(loaded, None)
+    with translation.override("en"), pytest.raises(StaleEdit) as refused:
+        save_versioned(loaded, org.admin, 1)
+    assert str(refused.value) == (
+        "This record was changed by someone at 2026-03-05 09:07 after you opened it. "
+        "Reload it and make your change again."
+    )
+    assert refused.value.changed_by is None
+
+
+def test_a_stale_save_of_a_deleted_row_says_it_was_deleted(org):
+    from tests.factories import add_department
+
+    loaded = Department.objects.get(pk=add_department("临时组", org.ops).pk)
+    Department.objects.filter(pk=loaded.pk).delete()
+    with translation.override("en"), pytest.raises(StaleEdit) as refused:
+        save_versioned(loaded, org.admin, 1)
+    assert str(refused.value) == "This record was deleted after you opened it."
+    assert (refused.value.changed_by, refused.value.changed_at) == (None, None)
+    assert not Department.objects.filter(pk=loaded.pk).exists()
+
+
+def test_a_versioned_save_refreshes_the_clock_the_author_and_the_version(org):
+    Department.objects.filter(pk=org.east.pk).update(updated_at=CHANGED_AT, updated_by=None)
+    loaded = Department.objects.get(pk=org.east.pk)
+    loaded.name = "华东大区"
+    before = timezone.now()
+    save_versioned(loaded, org.director, None)
+    stored = Department.objects.get(pk=org.east.pk)
+    assert (stored.name, stored.version, stored.updated_by) == ("华东大区", 2, org.director)
+    assert stored.updated_at >= before and stored.updated_at == loaded.updated_at
+    assert stored.history.latest().history_user == org.director
+
+
+def test_update_fields_saves_only_those_fields_and_the_version_stamp(org):
+    loaded = Department.objects.get(pk=org.east.pk)
+    loaded.name, loaded.code = "华东大区", "E9"
+    save_versioned(loaded, org.director, 1, update_fields=["name"])
+    stored = Department.objects.get(pk=org.east.pk)
+    assert (stored.name, stored.code, stored.version, stored.updated_by) == ("华东大区", "", 2, org.director)
+    assert stored.updated_at == loaded.updated_at

@@ -203,3 +203,149 @@ def test_the_task_runs_at_half_past_one_in_shanghai_which_is_17_30_utc():
     task = tasks.return_idle_customers_to_pool.s()
     assert task.validate_datetime(datetime(2026, 6, 1, 17, 30))
     assert not task.validate_datetime(datetime(2026, 6, 1, 1, 30))
+
+
+@pytest.fixture
+def opportunity_clock():
+    """A registered opportunity clock (what the opportunities module registers): customer pk → last opportunity."""
+    last = {}
+    pool_rules.register_opportunity_clock(lambda customer: last.get(customer.pk))
+    yield last
+    pool_rules.register_opportunity_clock(None)
+
+
+def test_the_preview_shows_the_opportunity_rule_once_a_clock_is_registered(org, book, levels, opportunity_clock):
+    PoolRule.objects.filter(level=levels["a"]).update(days_without_opportunity=40)  # warns 7 days ahead
+    opportunity_clock[book["a"].pk] = START + timedelta(days=10)
+    soon = pool_queries.preview_returns(org.admin, when=START + timedelta(days=43)).soon
+    with translation.override("en"):
+        assert [(p.customer.name, p.cause, p.due_at, p.idle_since, p.reason) for p in soon] == [
+            (
+                "甲A",
+                "opportunity",
+                START + timedelta(days=50),
+                START + timedelta(days=10),
+                "No new opportunity for 40 days",
+            )
+        ]
+    assert pool_queries.preview_returns(org.admin, when=START + timedelta(days=42)).soon == []
+    due = pool_queries.preview_returns(org.admin, when=START + timedelta(days=50)).due
+    assert [(p.customer.name, p.cause) for p in due] == [("丙C", "followup"), ("甲A", "opportunity")]
+
+
+def test_owners_are_warned_of_an_opportunity_return(org, book, levels, opportunity_clock):
+    PoolRule.objects.filter(level=levels["a"]).update(days_without_opportunity=40)
+    opportunity_clock[book["a"].pk] = START + timedelta(days=10)
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=42, hours=23)) == 0
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=43)) == 1
+    event = PoolEvent.objects.get(kind="warned")
+    assert (event.customer, event.owner) == (book["a"], org.rep)
+    reason = default_language("No new opportunity for %(days)d days", days=40)
+    assert event.reason == default_language(
+        "%(date)s: returns to the pool (%(reason)s)", date="2026-07-21", reason=reason
+    )
+    assert event.reason == "2026-07-21 将退回公海（40 天无新商机）"
+    assert pool.warn_upcoming_returns(now=START + timedelta(days=44)) == 0  # once per due date
+
+
+def test_without_an_opportunity_the_clock_counts_from_the_owner_getting_the_customer(
+    org, book, levels, opportunity_clock
+):
+    PoolRule.objects.filter(level=levels["a"]).update(days_without_opportunity=40)
+    opportunity_clock[book["b"].pk] = START - timedelta(days=100)  # before the owner got it: does not count
+    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=39))] == ["丙C"]
+    returned = pool.auto_return(now=START + timedelta(days=40))
+    assert [(p.customer.name, p.cause, p.idle_since) for p in returned] == [("甲A", "opportunity", START)]
+
+
+def test_the_earliest_cause_wins(org, book, levels, opportunity_clock):
+    PoolRule.objects.filter(level=levels["c"]).update(days_without_opportunity=50)  # follow-up rule: 30 days
+    opportunity_clock[book["c"].pk] = START
+    pending = pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=60))
+    assert [(p.customer.name, p.cause, p.due_at) for p in pending if p.customer.name == "丙C"] == [
+        ("丙C", "followup", START + timedelta(days=30))
+    ]
+    PoolRule.objects.filter(level=levels["c"]).update(days_without_opportunity=20)
+    pending = pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=60))
+    assert [(p.customer.name, p.cause, p.due_at) for p in pending if p.customer.name == "丙C"] == [
+        ("丙C", "opportunity", START + timedelta(days=20))
+    ]
+
+
+# --- the read side's smaller rules ------------------------------------------------------------------
+def test_claims_today_count_from_local_midnight(org):
+    midnight = datetime(2026, 6, 2, 0, 0, tzinfo=SHANGHAI)
+    customer = owned(org.rep, "甲")
+    for at in (midnight - timedelta(microseconds=1), midnight, midnight + timedelta(hours=9)):
+        PoolEvent.objects.create(customer=customer, kind=PoolEvent.Kind.CLAIMED, actor=org.rep, owner=org.rep, at=at)
+    PoolEvent.objects.create(customer=customer, kind=PoolEvent.Kind.ASSIGNED, actor=org.rep, owner=org.rep, at=midnight)
+    assert pool_queries.local_midnight(midnight + timedelta(hours=23, minutes=59)) == midnight
+    assert pool_queries.claims_today(org.rep, midnight + timedelta(hours=10)) == 2
+
+
+def test_who_may_release_a_customer(org, book):
+    assert pool_queries.may_release(org.rep, book["a"]) is True
+    assert pool_queries.may_release(org.manager, book["a"]) is True  # in the manager's change scope
+    assert pool_queries.may_release(org.rep_east, book["a"]) is False  # not theirs
+    assert pool_queries.may_release(org.chosen_viewer, book["none"]) is False  # may view, not change
+    Customer.objects.filter(pk=book["b"].pk).update(status=Customer.Status.MERGED)
+    book["b"].refresh_from_db()
+    assert pool_queries.may_release(org.rep, book["b"]) is False
+    in_pool = Customer.objects.create(number="CU-A-POOL", name="池", name_normalized="池", created_at=START)
+    assert pool_queries.may_release(org.admin, in_pool) is False
+
+
+def test_who_may_assign_from_the_pool(org):
+    from tests.factories import UserFactory, make_role
+
+    manage_only = make_role("t_manage", {"customers": (("view", "manage"), "all")})
+    transfer_only = make_role("t_transfer", {"customers": (("view", "transfer"), "all")})
+    assert pool_queries.may_assign(UserFactory(username="ops2", department=org.ops, roles=[manage_only])) is True
+    assert pool_queries.may_assign(UserFactory(username="ops3", department=org.ops, roles=[transfer_only])) is True
+    assert pool_queries.may_assign(org.rep) is False
+
+
+def test_a_pending_return_reads_its_customer(org, book):
+    since = START + timedelta(days=5)
+    pending = pool_queries.PendingReturn(book["a"], None, "followup", 30, since, since + timedelta(days=30), START)
+    assert (pending.owner, pending.last_followup_at, pending.idle_days) == (org.rep, None, 0)  # not idle yet
+    later = pool_queries.PendingReturn(book["a"], None, "followup", 30, since, since, START + timedelta(days=12))
+    assert later.idle_days == 7
+
+
+def test_the_clock_counts_from_when_the_owner_got_the_customer(org):
+    customer = owned(org.rep, "甲", since=START + timedelta(days=3))
+    Customer.objects.filter(pk=customer.pk).update(created_at=START)
+    customer.refresh_from_db()
+    assert pool_queries.owned_since(customer) == START + timedelta(days=3)
+    customer.owned_since = None
+    assert pool_queries.owned_since(customer) == START
+
+
+def test_without_warnings_only_what_is_due_now_is_pending(org, book):
+    assert [
+        p.customer.name for p in pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=30))
+    ] == ["丙C"]
+    assert pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=29, hours=23)) == []
+    upcoming = pool_queries.pending_returns(Customer.objects.all(), START + timedelta(days=27), include_upcoming=True)
+    assert [p.customer.name for p in upcoming] == ["丙C"]  # level C warns 3 days ahead
+
+
+def test_a_rule_that_is_off_does_not_stop_the_others(org, book, levels):
+    PoolRule.objects.filter(level=levels["a"]).update(is_active=False)
+    assert [p.customer.name for p in pool.auto_return(now=START + timedelta(days=30))] == ["丙C"]
+    assert sorted(p.customer.name for p in pool.auto_return(now=START + timedelta(days=400))) == ["丁无等级", "乙B"]
+
+
+def test_two_causes_due_at_the_same_moment_report_the_follow_up(org, book, levels, opportunity_clock):
+    PoolRule.objects.filter(level=levels["c"]).update(days_without_opportunity=30)
+    pending = pool_queries.pending_returns(Customer.objects.filter(pk=book["c"].pk), START + timedelta(days=30))
+    assert [(p.cause, p.due_at) for p in pending] == [("followup", START + timedelta(days=30))]
+
+
+def test_the_owners_to_do_lists_what_is_due_or_soon_at_the_given_moment(org, book):
+    assert [
+        p.customer.name for p in pool_queries.upcoming_returns_for_owner(org.rep_bj, START + timedelta(days=27))
+    ] == ["丙C"]
+    assert pool_queries.upcoming_returns_for_owner(org.rep_bj, START + timedelta(days=26)) == []
+    assert pool_queries.upcoming_returns_for_owner(org.rep, START + timedelta(days=27)) == []

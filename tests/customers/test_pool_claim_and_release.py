@@ -234,3 +234,186 @@ def test_assignment_respects_the_owned_cap_and_needs_ops_rights(org):
         pool.assign_from_pool(org.rep, [customers[0].pk], org.rep)
     with pytest.raises(ValidationError):
         pool.assign_from_pool(org.admin, [customers[0].pk], org.nobody)
+
+
+# --- refusals and re-checks the main flows do not reach ------------------------------------------------
+@pytest.mark.parametrize("reason", [None, "", " \n "])
+def test_release_without_a_reason_is_refused(org, reason):
+    customer = make(org.rep, "甲公司")
+    with pytest.raises(ValidationError) as error:
+        pool.release_to_pool(org.rep, [customer], reason)
+    assert error.value.message_dict == {"reason": ["Say why these customers go back to the pool."]}
+    assert Customer.objects.get(pk=customer.pk).owner == org.rep
+
+
+def test_a_release_reason_of_up_to_200_characters(org):
+    customer = make(org.rep, "甲公司")
+    with pytest.raises(ValidationError) as error:
+        pool.release_to_pool(org.rep, [customer], "长" * 201)
+    assert error.value.message_dict == {"reason": ["Keep the reason under 200 characters."]}
+    assert Customer.objects.get(pk=customer.pk).owner == org.rep
+    assert pool.release_to_pool(org.rep, [customer], "长" * 200).done == [customer.pk]
+    assert PoolEvent.objects.get(customer=customer).reason == "长" * 200
+    assert customer.history.first().history_change_reason == "长" * 100  # what the history row holds
+
+
+def test_a_release_counts_as_one_more_version(org):
+    customer = make(org.rep, "甲公司")
+    version = Customer.objects.get(pk=customer.pk).version
+    pool.release_to_pool(org.rep, [customer], "整理")
+    assert Customer.objects.get(pk=customer.pk).version == version + 1
+
+
+@pytest.mark.parametrize("status", [Customer.Status.MERGED, Customer.Status.DRAFT])
+def test_claiming_a_customer_that_is_not_active_or_does_not_exist_is_404(org, status):
+    customer = in_pool("甲", status=status)
+    with pytest.raises(Http404):
+        pool.claim(org.rep, customer.pk)
+    with pytest.raises(Http404):
+        pool.claim(org.rep, 999999)
+    assert Customer.objects.get(pk=customer.pk).owner is None
+
+
+def test_assigning_to_someone_who_left_or_has_no_access_is_refused(org):
+    customer = in_pool("甲")
+    User.objects.filter(pk=org.rep.pk).update(status=User.Status.LEFT, is_active=False)
+    org.rep.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        pool.assign_from_pool(org.admin, [customer.pk], org.rep)
+    assert error.value.message_dict == {"to_user": ["The new owner has left the company."]}
+    with pytest.raises(ValidationError) as error:
+        pool.assign_from_pool(org.admin, [customer.pk], org.nobody)
+    assert error.value.message_dict == {"to_user": ["The new owner has no access to customers."]}
+    assert Customer.objects.get(pk=customer.pk).owner is None
+
+
+def test_the_return_rechecks_each_customer_on_fresh_data(org, levels):
+    start = datetime(2026, 6, 1, 10, tzinfo=SHANGHAI)
+    customer = Customer.objects.create(
+        number="CU-P-RE", name="甲", name_normalized="甲", owner=org.rep, owner_department=org.rep.department,
+        level=levels["c"], created_at=start, owned_since=start,
+    )  # fmt: skip
+    now = start + timedelta(days=60)
+    (pending,) = pool_queries.pending_returns(Customer.objects.filter(pk=customer.pk), now, include_upcoming=True)
+    assert pending.due_at == start + timedelta(days=30)
+    services.touch_activity(customer.pk, start + timedelta(days=10), followup=True)  # a follow-up came in since
+    # Still due (day 40 ≤ day 60): the return goes ahead; the warning was for day 30, which no longer holds.
+    assert pool._still_pending(pending, now, due=True) == customer
+    assert pool._still_pending(pending, now, due=False) is None
+    services.touch_activity(customer.pk, start + timedelta(days=50), followup=True)
+    assert pool._still_pending(pending, now, due=True) is None  # due on day 80 now
+    Customer.objects.filter(pk=customer.pk).update(owner=org.rep_bj)
+    assert pool._still_pending(pending, start + timedelta(days=90), due=True) is None  # someone else owns it
+
+
+def follow_up_arrives_during_the_run(customer):
+    """A query wrapper: when the run locks its first customer, a follow-up for `customer` has just come in."""
+    done = []
+
+    def wrapper(execute, sql, params, many, context):
+        if not done and sql.startswith("SELECT") and '"customers_customer"' in sql and "LIMIT 1" in sql:
+            done.append(True)
+            services.touch_activity(customer.pk, timezone.now(), followup=True)
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+def test_a_customer_followed_up_during_the_run_is_skipped_and_the_others_still_go(org, levels):
+    from django.db import connection
+
+    start = timezone.now() - timedelta(days=100)
+    first, second = (
+        Customer.objects.create(
+            number=f"CU-P-R{n}",
+            name=name,
+            name_normalized=name,
+            owner=org.rep,
+            owner_department=org.rep.department,
+            level=levels["c"],
+            created_at=start + timedelta(days=n),
+            owned_since=start + timedelta(days=n),
+        )  # fmt: skip
+        for n, name in enumerate(["甲", "乙"])
+    )
+    with connection.execute_wrapper(follow_up_arrives_during_the_run(first)):
+        returned = pool.auto_return()
+    assert [p.customer.name for p in returned] == ["乙"]
+    assert set(Customer.objects.filter(owner=org.rep).values_list("name", flat=True)) == {"甲"}
+
+
+def test_a_warning_is_skipped_when_a_follow_up_came_in_during_the_run_and_the_others_still_go(org, levels):
+    from django.db import connection
+
+    start = timezone.now() - timedelta(days=28)  # level C: 30 days, warned 3 days ahead
+    first, second = (
+        Customer.objects.create(
+            number=f"CU-P-W{n}",
+            name=name,
+            name_normalized=name,
+            owner=org.rep,
+            owner_department=org.rep.department,
+            level=levels["c"],
+            created_at=start + timedelta(hours=n),
+            owned_since=start + timedelta(hours=n),
+        )  # fmt: skip
+        for n, name in enumerate(["甲", "乙"])
+    )
+    with connection.execute_wrapper(follow_up_arrives_during_the_run(first)):
+        assert pool.warn_upcoming_returns() == 1
+    assert list(PoolEvent.objects.filter(kind="warned").values_list("customer__name", flat=True)) == ["乙"]
+
+
+def test_a_customer_due_exactly_now_is_returned_not_warned(org, levels):
+    now = datetime(2026, 7, 1, 10, tzinfo=SHANGHAI)
+    start = now - timedelta(days=30)
+    Customer.objects.create(
+        number="CU-P-EX", name="甲", name_normalized="甲", owner=org.rep, owner_department=org.rep.department,
+        level=levels["c"], created_at=start, owned_since=start,
+    )  # fmt: skip
+    assert pool.warn_upcoming_returns(now=now) == 0
+    assert [p.customer.name for p in pool.auto_return(now=now)] == ["甲"]
+
+
+def test_a_back_dated_follow_up_during_the_run_still_leaves_a_due_customer_due(org, levels):
+    from django.db import connection
+
+    start = timezone.now() - timedelta(days=100)
+    customer = Customer.objects.create(
+        number="CU-P-BD", name="甲", name_normalized="甲", owner=org.rep, owner_department=org.rep.department,
+        level=levels["c"], created_at=start, owned_since=start,
+    )  # fmt: skip
+    done = []
+
+    def back_dated_follow_up(execute, sql, params, many, context):
+        if not done and sql.startswith("SELECT") and '"customers_customer"' in sql and "LIMIT 1" in sql:
+            done.append(True)
+            services.touch_activity(customer.pk, start + timedelta(days=10), followup=True)  # due on day 40 now
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(back_dated_follow_up):
+        returned = pool.auto_return()
+    assert [(p.customer.name, p.due_at) for p in returned] == [("甲", start + timedelta(days=30))]
+    assert Customer.objects.get(pk=customer.pk).owner is None
+
+
+def test_a_customer_already_warned_is_skipped_and_the_next_one_is_warned(org, levels):
+    now = timezone.now()
+    first = Customer.objects.create(
+        number="CU-P-AW1", name="甲", name_normalized="甲", owner=org.rep, owner_department=org.rep.department,
+        level=levels["c"], created_at=now - timedelta(days=28), owned_since=now - timedelta(days=28),
+    )  # fmt: skip
+    assert pool.warn_upcoming_returns(now=now) == 1
+    Customer.objects.create(
+        number="CU-P-AW2", name="乙", name_normalized="乙", owner=org.rep, owner_department=org.rep.department,
+        level=levels["c"], created_at=now - timedelta(days=27), owned_since=now - timedelta(days=27),
+    )  # fmt: skip
+    assert pool.warn_upcoming_returns(now=now + timedelta(hours=1)) == 1
+    assert sorted(PoolEvent.objects.filter(kind="warned").values_list("customer__name", flat=True)) == ["乙", "甲"]
+    assert PoolEvent.objects.filter(kind="warned", customer=first).count() == 1
+
+
+def test_a_release_summary_counts_what_moved(org):
+    mine, theirs = make(org.rep, "甲公司"), make(org.rep_east, "乙公司")
+    summary = pool.release_to_pool(org.rep, [mine, theirs], "整理")
+    assert (summary.count, summary.done, summary.skipped) == (1, [mine.pk], [theirs.pk])
