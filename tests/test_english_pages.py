@@ -51,6 +51,14 @@ NOT_PAGES = {
     "customers:import_job": "reached only after an upload (walked in tests/customers/test_import_pages.py)",
     "customers:pool_preview": "a fragment of the pool settings page",
     "approvals:flow_preview": "a fragment the designer posts to",
+    "cases:attachment": "a case's attached file",
+    "products:export": "an .xlsx file",
+    "products:import_template": "an .xlsx file",
+    "products:picture": "an image",
+    "products:picture_add": "POST only (a picture upload)",
+    "sales:export": "an .xlsx file",
+    "sales:import_template": "an .xlsx file",
+    "targets:import_template": "an .xlsx file",
 }
 
 

@@ -70,8 +70,11 @@ def _digits(text: str) -> str:
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) in (11 + len(prefix), 10 + len(prefix), 12 + len(prefix)):
             rest = digits[len(prefix) :]
-            if MOBILE.match(rest) or LANDLINE.match(f"0{rest}"):
-                return rest if MOBILE.match(rest) else f"0{rest}"
+            if MOBILE.match(rest):
+                return rest
+            # a landline written internationally (+86 10 6234 5678): area codes are 10, 2x or 3xx–9xx, never 1x
+            if LANDLINE.match(f"0{rest}") and (rest.startswith("10") or not rest.startswith("1")):
+                return f"0{rest}"
     return digits
 
 

@@ -97,8 +97,9 @@ class ProductViewSet(ResourceViewSet):
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="name, pinyin, initials or SKU")],
         responses={200: PickerSerializer(many=True)},
+        filters=False,
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def picker(self, request):
         """The product picker of opportunities and orders: products on sale matching `?q=` (20 at most)."""
         rows = services.search_products(

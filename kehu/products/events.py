@@ -6,10 +6,11 @@
 """
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop as N_
+from django.utils.translation import ngettext_lazy
 
 from kehu.core.events import declare, subscribe
+from kehu.core.text import Lines, Translatable
 
 STOCK_LOW = declare("stock.low", "Stock fell below its minimum: stocks (ids), actor")
 
@@ -35,23 +36,29 @@ def tell_keepers_and_ops(event) -> None:
     for warehouse, low in by_warehouse.items():
         people = {warehouse.owner, *warehouse.keepers.all(), *ops}
 
-        def compose(user, warehouse=warehouse, low=low):
-            title = ngettext(
+        # product text, shown in each reader's language whenever it is read (kehu.core.text.Translatable)
+        title = Translatable.of(
+            ngettext_lazy(
                 "Low stock in %(warehouse)s: %(count)d product",
                 "Low stock in %(warehouse)s: %(count)d products",
-                len(low),
-            ) % {"warehouse": warehouse.name, "count": len(low)}
-            lines = [
-                _("%(product)s: %(quantity)s %(unit)s left (minimum %(minimum)s)")
-                % {
-                    "product": f"{s.product.sku} {s.product.name}",
-                    "quantity": _plain(s.quantity),
-                    "unit": s.product.unit,
-                    "minimum": _plain(s.minimum if s.minimum is not None else s.product.min_stock),
-                }
-                for s in low
-            ]
-            return title, "\n".join(lines)
+                "count",
+            ),
+            warehouse=warehouse.name,
+            count=len(low),
+        )
+        body = Lines(
+            Translatable(
+                N_("%(product)s: %(quantity)s %(unit)s left (minimum %(minimum)s)"),
+                product=f"{s.product.sku} {s.product.name}",
+                quantity=_plain(s.quantity),
+                unit=s.product.unit,
+                minimum=_plain(s.minimum if s.minimum is not None else s.product.min_stock),
+            )
+            for s in low
+        )
+
+        def compose(user, title=title, body=body):
+            return title, body
 
         send_in_their_language(sorted(people, key=lambda u: u.pk), compose, link=reverse("products:low_stock"))
 

@@ -31,6 +31,7 @@ from kehu.products.events import STOCK_LOW
 from kehu.products.models import Product, Stock, StockMove, Warehouse
 
 ZERO = Decimal("0")
+QUANTUM = Decimal("0.001")  # the places of every quantity (models.QUANTITY)
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,8 @@ def check_stock(warehouse_ids: Sequence[int] | None = None) -> list[Disagreement
         key = (stock.product_id, stock.warehouse_id)
         seen.add(key)
         row = sums.get(key)
-        total = row["total"] if row else ZERO
+        # SQLite sums decimals in floating point (0.1 + 0.2 …): the sum is read at the quantity's 3 places
+        total = Decimal(row["total"]).quantize(QUANTUM) if row and row["total"] is not None else ZERO
         last = last_balance.get(row["last"]) if row else None
         if total != stock.quantity or (last is not None and last != stock.quantity):
             found.append(

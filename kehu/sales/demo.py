@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from kehu.core.models import DictionaryItem
 from kehu.core.numbering import reserve_numbers
-from kehu.customers.models import Contact, FollowUp
+from kehu.customers.models import Contact, Customer, FollowUp
 from kehu.sales import stages as stage_rules
 from kehu.sales.models import Opportunity, OpportunityEvent, OpportunityFollowUp, Stage, StageHistory
 
@@ -53,6 +53,13 @@ def load(context: dict) -> None:
         if customer.owner_id and customer.status == "active":
             by_owner.setdefault(customer.owner_id, []).append(customer)
     sellers = [u for u in sellers if by_owner.get(u.pk)]
+    # when each customer was created (the customers demo back-dates them in the database, not in `context`)
+    born = {
+        pk: timezone.localdate(at)
+        for pk, at in Customer.objects.filter(pk__in=[c.pk for cs in by_owner.values() for c in cs]).values_list(
+            "pk", "created_at"
+        )
+    }
     stages = list(Stage.objects.filter(is_active=True).order_by("position"))
     if not sellers or not stages:
         return
@@ -73,6 +80,8 @@ def load(context: dict) -> None:
         owner = rng.choice(sellers)
         customer = rng.choice(by_owner[owner.pk])
         created = today - timedelta(days=int(rng.triangular(0, 365, 60)))
+        # never before the customer itself (its follow-ups are the customer's too)
+        created = min(max(created, born[customer.pk] + timedelta(days=1)), today)
         amount = Decimal(int(rng.lognormvariate(12.2, 0.9)) // 100 * 100 + 5000)
         age = (today - created).days
         closed = age > 45 and rng.random() < min(0.9, age / 200)
@@ -90,6 +99,8 @@ def load(context: dict) -> None:
             allowed = [s for s in path if "decision_maker" not in s.required_fields]
             path = allowed or stages[:1]
         span = max((today - created).days, 1)
+        if closed:  # a closed deal took its own cycle (three weeks to five months), not the time since it started
+            span = min(span, rng.randint(21, 150))
         step = max(span // (len(path) + 1), 1)
         entered = [
             created + timedelta(days=min(i * step + rng.randint(0, max(step // 2, 0)), span)) for i in range(len(path))

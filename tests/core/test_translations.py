@@ -95,7 +95,12 @@ def test_no_english_left_in_chinese():
     han = re.compile(r"[\u4e00-\u9fff]")
     placeholder = re.compile(r"%\(\w+\)[sd]|\{\{[^}]*\}\}")
     wordless = [e for e in MESSAGES if not re.search(r"[A-Za-z]", placeholder.sub("", e["msgid"]))]
-    assert sorted(label(e) for e in wordless) == ["%(reason)s: %(detail)s", ", "]  # only punctuation to translate
+    assert sorted(label(e) for e in wordless) == [  # only punctuation to translate
+        "%(name)s: %(reason)s",
+        "%(reason)s: %(detail)s",
+        "%(state)s · %(reason)s",
+        ", ",
+    ]
     assert [
         label(entry)
         for entry in MESSAGES

@@ -209,9 +209,10 @@ def test_the_task_runs_at_half_past_one_in_shanghai_which_is_17_30_utc():
 def opportunity_clock():
     """A registered opportunity clock (what the opportunities module registers): customer pk → last opportunity."""
     last = {}
+    installed = pool_rules._opportunity_clock  # the opportunities module's (kehu.sales): put back afterwards
     pool_rules.register_opportunity_clock(lambda customer: last.get(customer.pk))
     yield last
-    pool_rules.register_opportunity_clock(None)
+    pool_rules.register_opportunity_clock(installed)
 
 
 def test_the_preview_shows_the_opportunity_rule_once_a_clock_is_registered(org, book, levels, opportunity_clock):

@@ -197,6 +197,9 @@ def test_the_country_code_is_dropped_only_before_a_mainland_number():
     assert normalize_phone("86138123456789") == "86138123456789"  # 12 digits after 86
     assert normalize_phone("1381234567890") == "1381234567890"  # 13 digits without 86
     assert normalize_phone("00861381234567") == "00861381234567"
+    # a landline written internationally: its area code (10, 2x, 3xx–9xx) gets its 0 back
+    assert normalize_phone("+86 10 6234 5678") == "01062345678"
+    assert normalize_phone("+86 755 8888 1234") == "075588881234"
     assert normalize_phone(None) == ""
 
 

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from kehu.notify.models import Message
 from kehu.products import ledger
@@ -110,11 +111,18 @@ def test_falling_below_the_minimum_tells_the_keepers_and_ops_once(stockroom, org
     recipients = sorted(Message.objects.values_list("recipient__username", flat=True))
     assert recipients == ["admin", "head_keeper", "keeper"]
     message = Message.objects.get(recipient=s.keeper)
-    assert message.title == "Low stock in 北京总仓: 1 product"
-    assert message.body == "SW-24 千兆交换机: 4 个 left (minimum 5)"
     assert message.link == "/products/stock/low/"
-    chinese = Message.objects.get(recipient=org.admin)  # each in their own language
-    assert (chinese.title, chinese.body) == ("北京总仓 低库存：1 个产品", "SW-24 千兆交换机：剩余 4 个（最低库存 5）")
+    # product text: stored once, read in each reader's language whenever it is shown
+    with translation.override("en"):
+        assert (str(message.title), str(message.body)) == (
+            "Low stock in 北京总仓: 1 product",
+            "SW-24 千兆交换机: 4 个 left (minimum 5)",
+        )
+    with translation.override("zh-hans"):
+        assert (str(message.title), str(message.body)) == (
+            "北京总仓 低库存：1 个产品",
+            "SW-24 千兆交换机：剩余 4 个（最低库存 5）",
+        )
     ledger.post_movement(product=s.switch, warehouse=s.main, quantity="-1", kind=OUT)  # still low: no repeat
     assert Message.objects.count() == 3
     ledger.post_movement(product=s.switch, warehouse=s.main, quantity="10", kind=IN)
