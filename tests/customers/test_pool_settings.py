@@ -246,8 +246,14 @@ def test_dates_are_shown_in_local_time():
 
 
 def test_without_an_opportunities_module_there_is_no_opportunity_clock(org):
-    assert pool_rules.opportunity_rule_applies() is False
-    assert pool_rules.last_opportunity_at(Customer()) is None
+    installed = pool_rules._opportunity_clock  # the opportunities module's (kehu.sales) registers one
+    assert installed is not None and pool_rules.opportunity_rule_applies() is True
+    pool_rules.register_opportunity_clock(None)  # as if that module were not installed
+    try:
+        assert pool_rules.opportunity_rule_applies() is False
+        assert pool_rules.last_opportunity_at(Customer()) is None
+    finally:
+        pool_rules.register_opportunity_clock(installed)
 
 
 def test_a_rule_can_be_saved_out_of_force(org, levels):
