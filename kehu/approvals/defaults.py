@@ -3,16 +3,14 @@ the module is first installed (ops can change it on the roles page afterwards)."
 
 from django.db import transaction
 
-DEFAULT_GRANTS = {"sales_ops": ["manage"], "system_admin": ["manage"]}
+DEFAULT_GRANTS = {"sales_ops": (["manage"], "all"), "system_admin": (["manage"], "all")}
 
 
 def ensure_approval_defaults() -> None:
-    from kehu.org.models import Role, RoleGrant
+    from kehu.org.defaults import grant_on_first_install
 
     with transaction.atomic():
-        if not RoleGrant.objects.filter(module="approvals").exists():
-            for role in Role.objects.filter(code__in=DEFAULT_GRANTS, is_system=True):
-                RoleGrant.objects.create(role=role, module="approvals", actions=DEFAULT_GRANTS[role.code], scope="all")
+        grant_on_first_install("approvals", DEFAULT_GRANTS)
 
 
 def ensure_defaults_after_migrate(sender, **kwargs) -> None:

@@ -19,7 +19,8 @@ from kehu.approvals.models import FlowAction, FlowInstance, FlowTask
 from kehu.approvals.trail import record
 from kehu.core.events import emit
 from kehu.core.text import Translatable
-from kehu.org.models import RoleGrant, User
+from kehu.org.models import User
+from kehu.org.queries import holders
 
 Kind = FlowAction.Kind
 Task = FlowTask
@@ -48,12 +49,11 @@ def locked_instance(instance_id) -> FlowInstance | None:
 def ops_users(instance=None) -> list[User]:
     """Sales operations: everyone holding approvals.manage (superusers when nobody does) — without the submitter of
     `instance`, who never decides on their own document."""
-    role_ids = {g.role_id for g in RoleGrant.objects.filter(module="approvals") if "manage" in g.actions}
     active = User.objects.filter(status=User.Status.ACTIVE, is_active=True)
+    ops = holders("approvals", "manage")
     if instance is not None:
-        active = active.exclude(pk=instance.submitter_id)
-    users = list(active.filter(roles__in=role_ids).distinct().order_by("pk"))
-    return users or list(active.filter(is_superuser=True).order_by("pk"))
+        active, ops = active.exclude(pk=instance.submitter_id), ops.exclude(pk=instance.submitter_id)
+    return list(ops.order_by("pk")) or list(active.filter(is_superuser=True).order_by("pk"))
 
 
 def may_decide(instance, user) -> bool:

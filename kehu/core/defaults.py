@@ -60,10 +60,16 @@ DEFAULT_DICTIONARIES = {
 
 
 def ensure_default_dictionaries() -> None:
+    install_dictionaries(DEFAULT_DICTIONARIES)
+
+
+def install_dictionaries(definitions: dict) -> None:
+    """Create the system dictionaries `definitions` names (`{code: (name_zh, name_en, [(code, zh, en), …])}`) that do
+    not exist yet, with their items; an existing dictionary is left as ops keep it. Every module's defaults use it."""
     from kehu.core.models import Dictionary, DictionaryItem
 
     with transaction.atomic():
-        for code, (name_zh, name_en, items) in DEFAULT_DICTIONARIES.items():
+        for code, (name_zh, name_en, items) in definitions.items():
             dictionary, created = Dictionary.objects.get_or_create(
                 code=code, defaults={"name_zh": name_zh, "name_en": name_en, "is_system": True}
             )

@@ -16,13 +16,11 @@ DEFAULT_LIMITS = {"sales_rep": (300, 20), "sales_manager": (500, 30), "sales_dir
 def ensure_customer_defaults() -> None:
     from kehu.core.models import DictionaryItem
     from kehu.customers.models import CustomerLimit, PoolRule
-    from kehu.org.models import Role, RoleGrant
+    from kehu.org.defaults import grant_on_first_install
+    from kehu.org.models import Role
 
     with transaction.atomic():
-        if not RoleGrant.objects.filter(module="customers").exists():  # the module's first installation
-            for role in Role.objects.filter(code__in=DEFAULT_GRANTS, is_system=True):
-                actions, scope = DEFAULT_GRANTS[role.code]
-                RoleGrant.objects.create(role=role, module="customers", actions=actions, scope=scope)
+        if grant_on_first_install("customers", DEFAULT_GRANTS):  # the module's first installation
             for role in Role.objects.filter(code__in=DEFAULT_LIMITS, is_system=True):
                 max_owned, max_claims = DEFAULT_LIMITS[role.code]
                 CustomerLimit.objects.get_or_create(

@@ -81,3 +81,17 @@ def ensure_defaults_after_migrate(sender, using="default", **kwargs) -> None:
 
     ensure_default_roles()
     ensure_default_dictionaries()
+
+
+def grant_on_first_install(module: str, grants: dict) -> bool:
+    """Give the built-in roles a module's default grants (`{role code: (actions, scope)}`) when the module is first
+    installed — no grant of it exists yet — so what ops change on the roles page later is never undone. True when
+    they were given (the module's other first-install defaults may follow)."""
+    from kehu.org.models import Role, RoleGrant
+
+    if RoleGrant.objects.filter(module=module).exists():
+        return False
+    for role in Role.objects.filter(code__in=grants, is_system=True):
+        actions, scope = grants[role.code]
+        RoleGrant.objects.create(role=role, module=module, actions=list(actions), scope=scope)
+    return True

@@ -4,10 +4,17 @@ import django_filters
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from kehu.org.models import Department, Role, User
+from kehu.org.models import Department, Role, RoleGrant, User
 from kehu.org.scope import subtree_ids
 
 EVERYONE = "all"
+
+
+def holders(module: str, action: str):
+    """The active people (not leavers) whose roles grant `action` in `module` — e.g. sales operations as whoever
+    may manage approvals or products."""
+    role_ids = {g.role_id for g in RoleGrant.objects.filter(module=module) if action in g.actions}
+    return User.objects.filter(status=User.Status.ACTIVE, is_active=True, roles__in=role_ids).distinct()
 
 
 def department_choices():

@@ -17,10 +17,9 @@ STOCK_LOW = declare("stock.low", "Stock fell below its minimum: stocks (ids), ac
 
 def ops_people():
     """Sales operations for products: everyone whose role may manage products."""
-    from kehu.org.models import RoleGrant, User
+    from kehu.org.queries import holders
 
-    role_ids = {g.role_id for g in RoleGrant.objects.filter(module="products") if "manage" in g.actions}
-    return list(User.objects.filter(roles__in=role_ids, is_active=True).distinct())
+    return list(holders("products", "manage"))
 
 
 @subscribe(STOCK_LOW)

@@ -62,24 +62,13 @@ DEFAULT_DICTIONARIES = {
 
 
 def ensure_sales_defaults() -> None:
-    from kehu.core.models import Dictionary, DictionaryItem
-    from kehu.org.models import Role, RoleGrant
+    from kehu.core.defaults import install_dictionaries
+    from kehu.org.defaults import grant_on_first_install
     from kehu.sales.models import Stage
 
     with transaction.atomic():
-        if not RoleGrant.objects.filter(module="opportunities").exists():  # the module's first installation
-            for role in Role.objects.filter(code__in=DEFAULT_GRANTS, is_system=True):
-                actions, scope = DEFAULT_GRANTS[role.code]
-                RoleGrant.objects.create(role=role, module="opportunities", actions=actions, scope=scope)
-        for code, (name_zh, name_en, items) in DEFAULT_DICTIONARIES.items():
-            dictionary, created = Dictionary.objects.get_or_create(
-                code=code, defaults={"name_zh": name_zh, "name_en": name_en, "is_system": True}
-            )
-            if created:
-                DictionaryItem.objects.bulk_create(
-                    DictionaryItem(dictionary=dictionary, code=c, label_zh=zh, label_en=en, sort_order=i * 10)
-                    for i, (c, zh, en) in enumerate(items, start=1)
-                )
+        grant_on_first_install("opportunities", DEFAULT_GRANTS)
+        install_dictionaries(DEFAULT_DICTIONARIES)
         if not Stage.objects.exists():
             for i, (zh, _en, probability, required, reenter, rotting) in enumerate(DEFAULT_STAGES, start=1):
                 Stage.objects.create(

@@ -12,13 +12,10 @@ DEFAULT_GRANTS = {
 
 
 def ensure_case_defaults() -> None:
-    from kehu.org.models import Role, RoleGrant
+    from kehu.org.defaults import grant_on_first_install
 
     with transaction.atomic():
-        if not RoleGrant.objects.filter(module="cases").exists():
-            for role in Role.objects.filter(code__in=DEFAULT_GRANTS, is_system=True):
-                actions, scope = DEFAULT_GRANTS[role.code]
-                RoleGrant.objects.create(role=role, module="cases", actions=actions, scope=scope)
+        grant_on_first_install("cases", DEFAULT_GRANTS)
 
 
 def ensure_defaults_after_migrate(sender, **kwargs) -> None:
