@@ -11,7 +11,7 @@ from django.urls import reverse
 from bench import sales_dataset
 from bench.customers import RAW, _capture, _case, _client, _raw
 from bench.registry import Case, benchmark
-from kehu.sales import queries
+from kehu.sales.kanban import read_board
 from kehu.sales.resources import OPPORTUNITIES
 
 GOAL = 2.0
@@ -28,13 +28,13 @@ def _prepare(data) -> list[str]:
 
 
 def _kanban(user):
-    board = queries.kanban(user)
+    board = read_board(user)
     return [(c["count"], c["total"], len(c["cards"])) for c in board["columns"]]
 
 
 @benchmark("sales.kanban_manager_scope", goal=GOAL, baseline=RAW)
 def kanban_manager_scope(data):
-    """queries.kanban(manager): per stage its count and total amount over the manager's scope and its first 20 cards."""
+    """read_board(manager): per stage its count and total amount over the manager's scope and its first 20 cards."""
     notes = _prepare(data)
     manager = data.fresh_manager()
     columns = _kanban(manager)

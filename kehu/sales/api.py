@@ -16,6 +16,7 @@ from kehu.core.api_resources import ResourceViewSet, parse_body
 from kehu.customers.models import FollowUp
 from kehu.org.models import User
 from kehu.sales import exports, imports, queries, services
+from kehu.sales.kanban import read_board
 from kehu.sales.models import Opportunity, OpportunityFollowUp, Stage, StageHistory
 from kehu.sales.resources import OPPORTUNITIES
 
@@ -311,7 +312,7 @@ class OpportunityViewSet(ResourceViewSet):
         """Open opportunities of the scope by stage: count, total amount and the first cards of each stage
         (`?scope=mine` for one's own; the list's filters apply)."""
         services.require(request.user, "view")
-        board = queries.kanban(request.user, request.query_params, mine=request.query_params.get("scope") == "mine")
+        board = read_board(request.user, request.query_params, mine=request.query_params.get("scope") == "mine")
         filters = board["filters"]
         if filters is not None and filters.is_bound and not filters.is_valid():
             raise ValidationError(filters.errors)

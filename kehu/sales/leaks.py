@@ -149,7 +149,7 @@ unscoped(
     "sales:create",
 )
 unscoped(
-    "the kanban's API reads queries.kanban, built on Opportunity.objects.visible_to like the kanban page "
+    "the kanban's API reads kehu.sales.kanban.read_board, built on Opportunity.objects.visible_to like the kanban page "
     "(checked above as sales:kanban; tests/sales/test_kanban.py compares both for every role)",
     "api:opportunity-kanban",
 )

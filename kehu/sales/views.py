@@ -27,6 +27,7 @@ from kehu.sales.forms import (
     TransferForm,
     WinForm,
 )
+from kehu.sales.kanban import CARDS_PER_STAGE, read_board
 from kehu.sales.models import Opportunity, OpportunityFollowUp, Stage
 from kehu.sales.resources import OPPORTUNITIES
 
@@ -50,7 +51,7 @@ def kanban(request):
     """The pipeline by stage (PC: columns side by side; phone: a stage switcher with that stage's cards)."""
     require_perm(request, "opportunities", "view")
     mine = request.GET.get("scope", "all") == "mine"
-    board = queries.kanban(request.user, request.GET, mine=mine)
+    board = read_board(request.user, request.GET, mine=mine)
     shown = request.GET.get("stage")
     columns = board["columns"]
     current = next((c for c in columns if str(c["stage"].pk) == shown), columns[0] if columns else None)
@@ -61,7 +62,7 @@ def kanban(request):
         "mine": mine,
         "views": queries.VIEWS,
         "view": request.GET.get("view", ""),
-        "cards_per_stage": queries.CARDS_PER_STAGE,
+        "cards_per_stage": CARDS_PER_STAGE,
         "can_add": request.user.has_perm("opportunities.add"),
     }
     return render(request, "sales/kanban.html", context)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kehu.sales import queries, services
+from kehu.sales.kanban import read_board
 from kehu.sales.models import Opportunity
 from tests.sales.conftest import customer_of, decision_maker, new_opportunity, soon
 
@@ -119,13 +120,13 @@ def test_the_kanban_counts_and_sums_every_open_opportunity_of_the_scope_per_stag
     new_opportunity(org.rep_east, amount="99999")  # outside the north manager's scope
     closed = new_opportunity(org.rep, amount="5")
     services.win(org.rep, closed, won_amount="5")  # closed: not on the board
-    board = queries.kanban(org.manager, cards=2)
+    board = read_board(org.manager, cards=2)
     assert [(c["stage"].name, c["count"], str(c["total"]), len(c["cards"])) for c in board["columns"]] == [
         ("线索", 3, "300.50", 2),
         ("方案报价", 0, "0.00", 0),
         ("合同", 1, "1000.00", 1),
     ]
-    mine = queries.kanban(org.rep_bj, mine=True)
+    mine = read_board(org.rep_bj, mine=True)
     assert [c["count"] for c in mine["columns"]] == [0, 0, 1]
     client.force_login(org.manager)
     api = client.get(reverse("api:opportunity-kanban")).json()

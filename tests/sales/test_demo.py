@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from kehu.org.models import User
-from kehu.sales import queries
+from kehu.sales.kanban import read_board
 from kehu.sales.models import Opportunity, OpportunityFollowUp, StageHistory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,6 @@ def test_the_demo_pipeline_is_a_year_of_realistic_work(capsys):
             assert opportunity.decision_maker_id is not None, opportunity.number
     assert OpportunityFollowUp.objects.filter(reviewed_at__isnull=False).exists()
     manager = User.objects.filter(roles__code="sales_manager").order_by("pk").first()
-    board = queries.kanban(manager)
+    board = read_board(manager)
     assert sum(c["count"] for c in board["columns"]) > 20
     assert all(c["cards"] for c in board["columns"][:3])

@@ -6,7 +6,7 @@ import pytest
 from django.db.models import Count, Sum
 from django.urls import reverse
 
-from kehu.sales import queries
+from kehu.sales.kanban import read_board
 from kehu.sales.models import Opportunity, OpportunityMember, Stage
 from tests.scope_oracle import build_opportunities
 
@@ -41,7 +41,7 @@ def test_the_boards_totals_are_exactly_the_visible_open_opportunities_for_every_
     for person in org.people():
         for mine in (False, True):
             want = {k: (n, t) for k, (n, t) in expected(person, mine).items()}
-            got = shown(queries.kanban(person, mine=mine))
+            got = shown(read_board(person, mine=mine))
             assert {k: (n, float(t)) for k, (n, t) in got.items()} == {
                 k: (n, float(t)) for k, (n, t) in want.items()
             }, (person.username, mine)
